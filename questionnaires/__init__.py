@@ -1,0 +1,1 @@
+"""Questionnaire definitions as data (YAML) and their loader. No Flask, no SQLAlchemy."""
