@@ -1,0 +1,214 @@
+"""Immutable result objects of one scoring run and their canonical JSON form."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, NamedTuple
+
+from questionnaires.model import Gate, Text
+
+
+def _text(text: Text | None) -> dict[str, str] | None:
+    return None if text is None else {"zh": text.zh, "en": text.en}
+
+
+def _json_answer(answer: Any) -> Any:
+    return list(answer) if isinstance(answer, tuple) else answer
+
+
+class Contribution(NamedTuple):
+    """What one shown, answered, scored question adds to its dimension ("na": earned None, possible 0)."""
+
+    question_id: str
+    earned: float | None
+    possible: float
+    fraction: float | None
+    answer: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question_id": self.question_id,
+            "earned": self.earned,
+            "possible": self.possible,
+            "fraction": self.fraction,
+            "answer": _json_answer(self.answer),
+        }
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    """A dimension's score (0-100, one decimal, None when no item counts) and level."""
+
+    id: str
+    name: Text
+    weight: float
+    score: float | None
+    level: int | None
+    contributions: tuple[Contribution, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": _text(self.name),
+            "weight": self.weight,
+            "score": self.score,
+            "level": self.level,
+            "contributions": [contribution.to_dict() for contribution in self.contributions],
+        }
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    """Band level (from the overall index), gated level (gates of lower levels first) and what blocks."""
+
+    band: int
+    gated: int
+    name: Text
+    blocking_gates: tuple[Gate, ...]
+    next_level: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "band": self.band,
+            "gated": self.gated,
+            "name": _text(self.name),
+            "blocking_gates": [{"id": gate.id, "label": _text(gate.label)} for gate in self.blocking_gates],
+            "next_level": self.next_level,
+        }
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A catalogue measure that applies, with its gap and rank."""
+
+    id: str
+    title: Text
+    text: Text
+    dimension: str
+    priority: int
+    plan_clause: str
+    policy: Text | None
+    gap: int
+    rank_score: float
+    do_next: bool
+    triggered_by: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": _text(self.title),
+            "text": _text(self.text),
+            "dimension": self.dimension,
+            "priority": self.priority,
+            "plan_clause": self.plan_clause,
+            "policy": _text(self.policy),
+            "gap": self.gap,
+            "rank_score": self.rank_score,
+            "do_next": self.do_next,
+            "triggered_by": list(self.triggered_by),
+        }
+
+
+@dataclass(frozen=True)
+class PlausibilityWarning:
+    """A plausibility rule that fired, linking to the questions involved."""
+
+    id: str
+    message: Text
+    question_ids: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "message": _text(self.message), "question_ids": list(self.question_ids)}
+
+
+@dataclass(frozen=True)
+class PlanFlagResult:
+    """A plan flag's truth value and the indicator value reported beside it."""
+
+    value: bool
+    detail: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Result:
+    """The full outcome of scoring one answer set; `to_dict()` is what the app stores."""
+
+    questionnaire_id: str
+    questionnaire_version: str
+    catalogue_id: str | None
+    catalogue_version: str | None
+    engine_version: str
+    context: Mapping[str, Any]
+    overall_score: float | None
+    level: LevelResult
+    dimensions: tuple[DimensionResult, ...]
+    indicators: Mapping[str, Any]
+    plan_flags: Mapping[str, PlanFlagResult]
+    recommendations: tuple[Recommendation, ...]
+    warnings: tuple[PlausibilityWarning, ...]
+    missing: tuple[str, ...] = field(default=())
+
+    def dimension(self, dimension_id: str) -> DimensionResult:
+        """Return the result of one dimension (KeyError when unknown)."""
+        for dimension in self.dimensions:
+            if dimension.id == dimension_id:
+                return dimension
+        raise KeyError(dimension_id)
+
+    @property
+    def do_next(self) -> tuple[Recommendation, ...]:
+        """The top recommendations ("do next")."""
+        return tuple(recommendation for recommendation in self.recommendations if recommendation.do_next)
+
+    def _body(self) -> dict[str, Any]:
+        catalogue = (
+            None
+            if self.catalogue_id is None
+            else {"id": self.catalogue_id, "version": self.catalogue_version}
+        )
+        return {
+            "questionnaire": {"id": self.questionnaire_id, "version": self.questionnaire_version},
+            "catalogue": catalogue,
+            "engine_version": self.engine_version,
+            "context": dict(self.context),
+            "overall_score": self.overall_score,
+            "level": self.level.to_dict(),
+            "dimensions": [dimension.to_dict() for dimension in self.dimensions],
+            "indicators": dict(self.indicators),
+            "plan_flags": {flag_id: flag.to_dict() for flag_id, flag in self.plan_flags.items()},
+            "recommendations": [recommendation.to_dict() for recommendation in self.recommendations],
+            "warnings": [warning.to_dict() for warning in self.warnings],
+            "missing": list(self.missing),
+        }
+
+    @cached_property
+    def result_hash(self) -> str:
+        """SHA-256 of the canonical JSON of `to_dict()` without the hash itself."""
+        return canonical_hash(self._body())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A fresh JSON-able dict of the whole result, including `result_hash`."""
+        body = self._body()
+        if "result_hash" not in self.__dict__:
+            self.__dict__["result_hash"] = canonical_hash(body)
+        body["result_hash"] = self.__dict__["result_hash"]
+        return body
+
+
+def canonical_json(data: Any) -> str:
+    """The canonical JSON text used for hashing: sorted keys, no spaces, UTF-8, no NaN."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def canonical_hash(data: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of the canonical JSON of `data`, leaving out a `result_hash` key."""
+    if "result_hash" in data:
+        data = {key: value for key, value in data.items() if key != "result_hash"}
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
