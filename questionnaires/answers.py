@@ -1,0 +1,247 @@
+"""Answer checks shared by the portal (autosave, submit) and scoring: values, completeness, plausibility."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .conditions import MISSING, answer_resolver, derive_context, evaluate, visible_question_ids
+from .errors import AnswerValidationError
+from .loader import DEFAULT_TEXT_MAX_LENGTH
+from .model import BOOLEAN, MULTI, NA, NUMBER, PERCENT, SCENE, SINGLE, TEXT, Question, Questionnaire, Text
+
+UNKNOWN_QUESTION = Text("未知的问题。", "Unknown question.")
+NOT_AN_OPTION = Text("请选择列表中的选项。", "Choose one of the listed options.")
+NOT_A_LIST = Text("请以列表形式选择选项。", "Expected a list of options.")
+DUPLICATE_OPTION = Text("同一选项不能重复选择。", "An option was chosen more than once.")
+NOT_A_NUMBER = Text("请输入数字。", "Enter a number.")
+NOT_TEXT = Text("请输入文字。", "Enter text.")
+NOT_BOOLEAN = Text("请选择“是”或“否”。", "Answer yes or no.")
+NA_NOT_ALLOWED = Text("此题不能选择“不适用”。", "“Not applicable” is not allowed for this question.")
+
+Check = Callable[[Any], Text | None]
+
+
+@dataclass(frozen=True)
+class PlausibilityWarning:
+    """A plausibility rule that holds for the answers: where to link and what to say."""
+
+    rule_id: str
+    message: Text
+    question_ids: tuple[str, ...]
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value)
+
+
+def _option_check(question: Question) -> Check:
+    values = frozenset(option.value for option in question.options)
+
+    def check(value: Any) -> Text | None:
+        return None if isinstance(value, str) and value in values else NOT_AN_OPTION
+
+    return check
+
+
+def _multi_check(question: Question) -> Check:
+    values = frozenset(option.value for option in question.options)
+    exclusive = {option.value: option.label for option in question.options if option.exclusive}
+
+    def check(value: Any) -> Text | None:
+        if not isinstance(value, list | tuple):
+            return NOT_A_LIST
+        if any(not isinstance(item, str) or item not in values for item in value):
+            return NOT_AN_OPTION
+        if len(set(value)) != len(value):
+            return DUPLICATE_OPTION
+        if len(value) > 1:
+            for item in value:
+                if item in exclusive:
+                    label = exclusive[item]
+                    return Text(
+                        f"“{label.zh}”不能与其他选项同时选择。",
+                        f"“{label.en}” cannot be combined with other options.",
+                    )
+        return None
+
+    return check
+
+
+def _range_text(minimum: float | None, maximum: float | None) -> Text:
+    if minimum is not None and maximum is not None:
+        return Text(
+            f"数值应在 {_fmt(minimum)} 到 {_fmt(maximum)} 之间。",
+            f"The value must be between {_fmt(minimum)} and {_fmt(maximum)}.",
+        )
+    if minimum is not None:
+        return Text(f"数值不能小于 {_fmt(minimum)}。", f"The value must be at least {_fmt(minimum)}.")
+    return Text(f"数值不能大于 {_fmt(maximum)}。", f"The value must be at most {_fmt(maximum)}.")
+
+
+def _number_check(question: Question) -> Check:
+    minimum, maximum = question.min, question.max
+    if question.type == PERCENT:
+        minimum = 0.0 if minimum is None else minimum
+        maximum = 100.0 if maximum is None else maximum
+    out_of_range = _range_text(minimum, maximum) if minimum is not None or maximum is not None else None
+
+    def check(value: Any) -> Text | None:
+        if not _is_number(value):
+            return NOT_A_NUMBER
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            return out_of_range
+        return None
+
+    return check
+
+
+def _text_check(question: Question) -> Check:
+    limit = question.max_length or DEFAULT_TEXT_MAX_LENGTH
+    too_long = Text(f"文字不能超过 {limit} 个字符。", f"The text must not exceed {limit} characters.")
+
+    def check(value: Any) -> Text | None:
+        if not isinstance(value, str):
+            return NOT_TEXT
+        return too_long if len(value) > limit else None
+
+    return check
+
+
+def _boolean_check(value: Any) -> Text | None:
+    return None if isinstance(value, bool) else NOT_BOOLEAN
+
+
+def _build_check(question: Question) -> Check:
+    if question.type in (SINGLE, SCENE):
+        inner = _option_check(question)
+    elif question.type == MULTI:
+        inner = _multi_check(question)
+    elif question.type in (NUMBER, PERCENT):
+        inner = _number_check(question)
+    elif question.type == TEXT:
+        inner = _text_check(question)
+    elif question.type == BOOLEAN:
+        inner = _boolean_check
+    else:  # pragma: no cover - the loader rejects unknown types
+        raise ValueError(question.type)
+    allows_na = question.allows_na
+
+    def check(value: Any) -> Text | None:
+        if isinstance(value, str) and value == NA:
+            return None if allows_na else NA_NOT_ALLOWED
+        return inner(value)
+
+    return check
+
+
+def _checks(questionnaire: Questionnaire) -> dict[str, Check]:
+    # Computed once per loaded questionnaire (which is cached), like the model's cached_property.
+    checks = questionnaire.__dict__.get("_answer_checks")
+    if checks is None:
+        checks = {question.id: _build_check(question) for question in questionnaire.questions}
+        questionnaire.__dict__["_answer_checks"] = checks
+    return checks
+
+
+def validate_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> None:
+    """Check answer values (not completeness); raise AnswerValidationError listing every bad answer."""
+    if not isinstance(answers, Mapping):
+        raise TypeError("answers must be a mapping of question id to value")
+    checks = _checks(questionnaire)
+    errors: dict[str, Text] = {}
+    for question_id, value in answers.items():
+        check = checks.get(question_id)
+        if check is None:
+            errors[question_id] = UNKNOWN_QUESTION
+        elif value is not None:
+            message = check(value)
+            if message is not None:
+                errors[question_id] = message
+    if errors:
+        raise AnswerValidationError(errors)
+
+
+def _unanswered(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def missing_required(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], context: Mapping[str, Any]
+) -> list[str]:
+    """Ids of shown, required questions without an answer, in questionnaire order."""
+    visible = visible_question_ids(questionnaire, answers, context)
+    return [
+        question.id
+        for question in questionnaire.questions
+        if question.required and question.id in visible and _unanswered(answers.get(question.id))
+    ]
+
+
+def _shown_answers(answers: Mapping[str, Any], visible: set[str]) -> dict[str, Any]:
+    return {key: value for key, value in answers.items() if key in visible and value is not None}
+
+
+def _number(value: Any) -> float | None:
+    return value if _is_number(value) else None
+
+
+def compute_indicators(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    context: Mapping[str, Any],
+    *,
+    visible: set[str] | None = None,
+) -> dict[str, Any]:
+    """Indicator values from the shown answers: ratio -> percent (1 decimal) or None, value, condition -> bool."""
+    if visible is None:
+        visible = visible_question_ids(questionnaire, answers, context)
+    shown = _shown_answers(answers, visible)
+    resolve = None
+    values: dict[str, Any] = {}
+    for indicator in questionnaire.indicators:
+        if indicator.kind == "ratio":
+            numerator = _number(shown.get(indicator.numerator))
+            denominator = _number(shown.get(indicator.denominator))
+            if numerator is None or denominator is None or denominator <= 0:
+                values[indicator.id] = None
+            else:
+                values[indicator.id] = round(100.0 * numerator / denominator, 1)
+        elif indicator.kind == "value":
+            value = shown.get(indicator.question)
+            values[indicator.id] = None if value is None or value == NA else value
+        else:
+            if resolve is None:
+                resolve = answer_resolver(shown, derive_context(questionnaire, context))
+            values[indicator.id] = evaluate(indicator.condition, resolve)
+    return values
+
+
+def plausibility_warnings(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], context: Mapping[str, Any]
+) -> list[PlausibilityWarning]:
+    """Warnings of the plausibility rules whose condition holds for the shown answers."""
+    if not questionnaire.plausibility:
+        return []
+    visible = visible_question_ids(questionnaire, answers, context)
+    shown = _shown_answers(answers, visible)
+    indicators = compute_indicators(questionnaire, answers, context, visible=visible)
+    base = answer_resolver(shown, derive_context(questionnaire, context))
+
+    def resolve(key: str, value: Any) -> Any:
+        if key == "indicator":
+            found = indicators.get(value)
+            return MISSING if found is None else found
+        return base(key, value)
+
+    return [
+        PlausibilityWarning(rule.id, rule.message, rule.question_ids)
+        for rule in questionnaire.plausibility
+        if evaluate(rule.condition, resolve)
+    ]
