@@ -31,6 +31,8 @@ ITEM_RE = re.compile(r"^(\d{1,2})\s*[.．、](?!\d)\s*(.+)$")
 SUBITEM_RE = re.compile(r"^[((]\s*(\d{1,2})\s*[))]\s*(.+)$")
 BOX_RE = re.compile(r"^专栏\s*(\d+)\s*[-－—–]\s*(\d+)\s*(.*)$")
 TABLE_RE = re.compile(r"^表\s*(.+)$")
+# Web-page furniture of the government site the text was copied from.
+BOILERPLATE_RE = re.compile(r"^(扫一扫|【?打印|【?关闭|分享到|信息来源)")
 FIGURE_RE = re.compile(r"^图\s*\d+\s*[-－—–]\s*\d+")
 SENTENCE_END_RE = re.compile(r"(?<=[。!?;!?;])")
 TARGET_RE = re.compile(r"^[≥≤><]?\s*\d+(\.\d+)?$")
@@ -134,7 +136,7 @@ def parse_plan(text: str) -> list[dict[str, str]]:
             tables += 1
             current, mode = open_clause(f"table-{tables}", match[1], "table"), "table"
             continue
-        if FIGURE_RE.match(line):
+        if FIGURE_RE.match(line) or BOILERPLATE_RE.match(line):
             continue
         if mode == "text" and (match := ITEM_RE.match(line)):
             if section is None:
