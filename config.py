@@ -1,0 +1,125 @@
+"""Configuration classes; every setting comes from the environment (see .env.example)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def env_int(name: str, default: int) -> int:
+    """Read an integer from the environment."""
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean ("1", "true", "yes", "on") from the environment."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in ("1", "true", "yes", "on")
+
+
+def development_secret_key() -> str:
+    """Return a random key generated once and kept in instance/secret_key (development only)."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Config:
+    """Settings shared by every environment; read when the object is created."""
+
+    def __init__(self) -> None:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.db'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or development_secret_key()
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.PORT = env_int("PORT", 5000)
+
+        # Sessions: idle timeout is enforced server-side (portal.auth) and by the cookie lifetime.
+        self.SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+        self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=self.SESSION_IDLE_MINUTES)
+        self.SESSION_REFRESH_EACH_REQUEST = True
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=env_int("REMEMBER_DAYS", 14))
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+
+        # Login lockout and passwords.
+        self.LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+        self.LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+        self.PASSWORD_POLICY = os.environ.get("PASSWORD_POLICY", "length").strip().lower()  # length | mlps2
+        self.PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)
+        self.PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)  # mlps2 only
+        self.RESET_CODE_MINUTES = env_int("RESET_CODE_MINUTES", 60)
+        self.ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 3)
+        self.ARGON2_MEMORY_COST = env_int("ARGON2_MEMORY_COST", 65536)
+
+        # A long questionnaire may stay open for hours before it is saved.
+        self.WTF_CSRF_TIME_LIMIT = env_int("WTF_CSRF_TIME_LIMIT", 12 * 3600)
+
+        self.BABEL_DEFAULT_LOCALE = "zh"
+        self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+        self.LANGUAGES = ("zh", "en")
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite under instance/, generated secret key."""
+
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """Tests: database from TEST_DATABASE_URL, cheap password hashing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.db'}"
+        )
+        self.SECRET_KEY = "testing-secret-key"
+        self.ARGON2_TIME_COST = 1
+        self.ARGON2_MEMORY_COST = 1024
+        self.WTF_CSRF_ENABLED = env_bool("WTF_CSRF_ENABLED", False)
+
+
+class ProductionConfig(Config):
+    """Production: SECRET_KEY must be set; secure cookies by default."""
+
+    def __init__(self) -> None:
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production")
+        super().__init__()
+        self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> Config:
+    """Build the configuration object for `name` (default: $PORTAL_ENV or development)."""
+    name = name or os.environ.get("PORTAL_ENV", "development")
+    return CONFIGS[name]()

@@ -1,0 +1,149 @@
+"""Ezhou manufacturing digital-maturity self-assessment portal."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import get_config
+from portal import reference
+from portal.access import access_rule_of
+from portal.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Application factory: `config_name` is development, testing or production."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(get_config(config_name))
+    if overrides:
+        app.config.update(overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_access_guard(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
+    # SQLite ignores foreign keys unless asked; PostgreSQL always enforces them.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def select_locale() -> str:
+    """?lang= (remembered in the session), then the session, then Chinese."""
+    languages = ("zh", "en")
+    requested = request.args.get("lang")
+    if requested in languages:
+        session["lang"] = requested
+        return requested
+    stored = session.get("lang")
+    return stored if stored in languages else "zh"
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to the app."""
+    from portal.services.accounts import load_session_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the feature blueprints."""
+    from portal.auth import bp as auth_bp
+    from portal.enterprises import bp as enterprises_bp
+    from portal.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(enterprises_bp)
+
+
+def register_cli(app: Flask) -> None:
+    """Register the `flask` commands."""
+    from portal.cli import register
+
+    register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly pages for 400/403/404/500 and for an expired CSRF token."""
+
+    def render_error(error: Any) -> tuple[str, int]:
+        code = getattr(error, "code", 500) or 500
+        if code >= 500:
+            db.session.rollback()
+        return render_template("errors/error.html", code=code), code
+
+    for code in (400, 403, 404, 405, 500):
+        app.register_error_handler(code, render_error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/error.html", code=400, csrf=True), 400
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Reference labels and the current language, available in every template."""
+
+    @app.context_processor
+    def inject_helpers() -> dict[str, Any]:
+        locale = str(get_locale() or "zh").split("_")[0]
+        return {
+            "current_locale": locale,
+            "district_label": lambda value: reference.district_label(value, locale),
+            "division_label": lambda code: reference.division_label(code, locale),
+            "size_class_label": lambda value: reference.size_class_label(value, locale),
+            "revenue_band_label": lambda key: _revenue_band_label(key, locale),
+        }
+
+
+def _revenue_band_label(key: str | None, locale: str) -> str:
+    if not key:
+        return ""
+    try:
+        band = reference.revenue_band(key)
+    except KeyError:
+        return key
+    return band.en if locale == "en" else band.zh
+
+
+def register_access_guard(app: Flask) -> None:
+    """Refuse any endpoint that forgot its @access rule (the route-access test catches it earlier)."""
+
+    @app.before_request
+    def require_declared_rule() -> None:
+        if request.endpoint is None or request.endpoint == "static":
+            return
+        view = app.view_functions.get(request.endpoint)
+        if view is not None and access_rule_of(view) is None:
+            abort(403)

@@ -1,0 +1,7 @@
+"""Authentication blueprint: login, logout, passwords, reset codes, registration."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from portal.auth import routes  # noqa: E402,F401

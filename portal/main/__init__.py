@@ -1,0 +1,7 @@
+"""Main blueprint: landing page, language switch, health check."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from portal.main import routes  # noqa: E402,F401
