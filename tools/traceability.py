@@ -18,7 +18,11 @@ def render_table(rows: list[questionnaires.TraceRow]) -> str:
     """Render traceability rows as a Markdown table."""
     lines = ["| Clause | Heading | Questions | Flags | Measures |", "|---|---|---|---|---|"]
     for row in rows:
-        cells = [row.clause_id, row.heading, *(", ".join(ids) or "—" for ids in (row.question_ids, row.flag_ids, row.measure_ids))]
+        cells = [
+            row.clause_id,
+            row.heading,
+            *(", ".join(ids) or "—" for ids in (row.question_ids, row.flag_ids, row.measure_ids)),
+        ]
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines)
 

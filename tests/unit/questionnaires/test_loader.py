@@ -39,7 +39,9 @@ def test_load_builds_sections_questions_and_dimensions(demo):
     assert len(demo.dimension("equipment").level_descriptions) == 5
     assert [level.level for level in demo.levels] == [1, 2, 3, 4, 5]
     assert demo.levels[2].gates[0].id == "erp_mes_integrated"
-    assert demo.question("has_plan").line == line_of(VALID_ROOT / "demo" / "1.10.yaml", "id: has_plan", after="sections:")
+    assert demo.question("has_plan").line == line_of(
+        VALID_ROOT / "demo" / "1.10.yaml", "id: has_plan", after="sections:"
+    )
     assert demo.question("has_plan").source.plan_clauses == ("3.4.2",)
 
 
@@ -99,7 +101,9 @@ def test_catalogue_loads_against_the_newest_questionnaire(demo_catalogue):
     assert [m.id for m in demo_catalogue.measures] == ["write_plan", "connect_equipment", "move_to_cloud"]
     connect = demo_catalogue.measures[1]
     assert connect.size_classes == ("medium", "large")
-    assert connect.line == line_of(VALID_ROOT / "demo" / "recommendations" / "1.0.yaml", "id: connect_equipment")
+    assert connect.line == line_of(
+        VALID_ROOT / "demo" / "recommendations" / "1.0.yaml", "id: connect_equipment"
+    )
     assert demo_catalogue.measures[2].industry_divisions == ("26",)
     assert questionnaires.load_catalogue("demo", "1.0", root=VALID_ROOT) is demo_catalogue
 
@@ -120,7 +124,9 @@ def test_validate_all_finds_no_issue_in_the_valid_fixtures():
 def test_validate_all_reports_every_broken_file(tmp_path):
     (tmp_path / "demo").mkdir()
     shutil.copy(VALID_ROOT / "demo" / "1.9.yaml", tmp_path / "demo" / "1.9.yaml")
-    broken = (VALID_ROOT / "demo" / "1.10.yaml").read_text(encoding="utf-8").replace("weight: 40", "weight: -1")
+    broken = (
+        (VALID_ROOT / "demo" / "1.10.yaml").read_text(encoding="utf-8").replace("weight: 40", "weight: -1")
+    )
     (tmp_path / "demo" / "1.10.yaml").write_text(broken, encoding="utf-8")
     weight_lines = [n for n, line in enumerate(broken.splitlines(), 1) if "weight: -1" in line]
     issues = questionnaires.validate_all(root=tmp_path)
@@ -140,17 +146,33 @@ def test_api_dict_is_json_and_complete(demo):
     questions = {q["id"]: q for s in document["sections"] for q in s["questions"]}
     assert len(questions) == len(demo.questions)
     systems = questions["systems"]
-    assert systems["options"][3] == {"value": "none", "label": {"zh": "都没有", "en": "None of these"}, "exclusive": True}
+    assert systems["options"][3] == {
+        "value": "none",
+        "label": {"zh": "都没有", "en": "None of these"},
+        "exclusive": True,
+    }
     assert questions["planning_scene"]["show_if"] == {
         "any": [{"answer": "systems", "includes": "erp"}, {"answer": "systems", "includes": "mes"}]
     }
     assert questions["plan_budget_share"]["min"] == 0 and questions["plan_budget_share"]["max"] == 100
     assert questions["remarks"]["max_length"] == 200
     assert questions["has_plan"]["source"] == {"plan": ["3.4.2"], "standards": ["GB/T 39116 战略"]}
-    expected_keys = {"id", "dimension", "type", "required", "allows_na", "show_if", "title", "help", "definition"}
+    expected_keys = {
+        "id",
+        "dimension",
+        "type",
+        "required",
+        "allows_na",
+        "show_if",
+        "title",
+        "help",
+        "definition",
+    }
     expected_keys |= {"unit", "options", "min", "max", "max_length", "points", "source"}
     assert set(systems) == expected_keys
-    assert document["levels"][1]["gates"] == [{"id": "has_plan", "label": {"zh": "有数字化规划", "en": "Has a digital plan"}}]
+    assert document["levels"][1]["gates"] == [
+        {"id": "has_plan", "label": {"zh": "有数字化规划", "en": "Has a digital plan"}}
+    ]
     assert document["industry_paths"] == {"process": ["25", "26", "31"]}
     assert document["default_industry_path"] == "discrete"
 
@@ -172,4 +194,7 @@ def test_traceability_script_prints_a_markdown_table(capsys):
     assert main(["demo", "--root", str(VALID_ROOT)]) == 0
     output = capsys.readouterr().out
     assert output.splitlines()[0].startswith("| Clause |")
-    assert "| 3.4.2 | 推动产业园区与企业数字化转型 | has_plan | cloud_enterprise, demonstration_candidate |" in output
+    assert (
+        "| 3.4.2 | 推动产业园区与企业数字化转型 | has_plan | cloud_enterprise, demonstration_candidate |"
+        in output
+    )
