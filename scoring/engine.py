@@ -10,11 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import questionnaires
-from questionnaires.conditions import MISSING, derive_context, evaluate, visible_question_ids
-from questionnaires.model import CONTEXT_KEYS, MULTI, NA, Catalogue, Questionnaire
+from questionnaires.conditions import MISSING, derive_context, visible_question_ids
+from questionnaires.model import CONTEXT_KEYS, NA, Catalogue, Questionnaire
 
 from .errors import IncompleteAnswersError, ScoringError
-from .indicators import indicator_values
 from .plan import catalogue_plan, questionnaire_plan
 from .result import (
     Contribution,
@@ -33,10 +32,6 @@ DO_NEXT_COUNT = 5
 def _validate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> None:
     # Looked up at call time: the loader package owns the one answer validator.
     questionnaires.validate_answers(questionnaire, answers)
-
-
-def _is_unanswered(answer: Any) -> bool:
-    return answer is None or answer == ""
 
 
 def score(
@@ -59,40 +54,33 @@ def score(
     visible = visible_question_ids(questionnaire, answers, derived) if plan.has_show_if else plan.all_ids
     shown: dict[str, Any] = {}
     missing: list[str] = []
-    for question_id in plan.question_ids:
-        if question_id in visible:
-            answer = answers.get(question_id)
-            if not _is_unanswered(answer):
-                shown[question_id] = answer
-    for question_id in plan.required_ids:
-        if question_id in visible and question_id not in shown:
-            missing.append(question_id)
-    if missing and not allow_incomplete:
-        raise IncompleteAnswersError(missing)
-
-    # Items and dimensions.
     dimension_count = len(plan.dimension_ids)
     earned_sums = [0.0] * dimension_count
     possible_sums = [0.0] * dimension_count
     contributions: list[list[Contribution]] = [[] for _ in range(dimension_count)]
-    for item in plan.items:
-        answer = shown.get(item.question_id, MISSING)
-        if answer is MISSING:
+    # One pass in questionnaire order: shown answers, missing required ones, item contributions.
+    for question_id, required, item in plan.walk:
+        if question_id not in visible:
             continue
+        answer = answers.get(question_id)
+        # Same rule as questionnaires.missing_required: blank text counts as unanswered.
+        if answer is None or (answer.__class__ is str and not answer.strip()):
+            if required:
+                missing.append(question_id)
+            continue
+        shown[question_id] = answer
+        if item is None:
+            continue
+        contribution = None if answer.__class__ is list else item.fixed.get(answer)
+        if contribution is None:
+            contribution = item.contribution(answer)
         index = item.dimension_index
-        if answer == NA:
-            contributions[index].append(Contribution(item.question_id, None, 0.0, None, NA))
-            continue
-        if item.type == MULTI:
-            rank = item.option_rank
-            answer = tuple(sorted(answer, key=lambda value: rank.get(value, len(rank))))
-        fraction = item.fraction(answer)
-        earned = round(fraction * item.points, 6)
-        earned_sums[index] += earned
-        possible_sums[index] += item.points
-        contributions[index].append(
-            Contribution(item.question_id, earned, item.points, round(fraction, 6), answer)
-        )
+        contributions[index].append(contribution)
+        if contribution.earned is not None:
+            earned_sums[index] += contribution.earned
+            possible_sums[index] += contribution.possible
+    if missing and not allow_incomplete:
+        raise IncompleteAnswersError(missing)
 
     levels = plan.levels
     dimension_scores: dict[str, float] = {}
@@ -130,7 +118,6 @@ def score(
 
     # The one resolver for gates, flags, measures and plausibility: visible answers only.
     na_count = sum(1 for answer in shown.values() if answer == NA)
-    indicators: dict[str, Any] = {}
     flag_values: dict[str, bool] = {}
     tables: dict[str, Mapping[Any, Any]] = {
         "answer": shown,
@@ -147,24 +134,24 @@ def score(
         found = tables[key].get(value, MISSING)
         return MISSING if found is None else found
 
-    # Filled in order, so a condition indicator sees the indicators defined before it.
+    # The loader package owns indicator semantics (ratio percent, value, condition).
+    indicators = questionnaires.compute_indicators(questionnaire, answers, derived, visible=visible)
     tables["indicator"] = indicators
-    indicator_values(plan.indicators, shown, resolve, indicators)
 
     plan_flags: dict[str, PlanFlagResult] = {}
-    for flag in questionnaire.flags:
-        flag_value = evaluate(flag.condition, resolve)
+    for flag, condition in plan.flags:
+        flag_value = condition(resolve)
         flag_values[flag.id] = flag_value
         detail = indicators.get(flag.value_from) if flag.value_from else None
         plan_flags[flag.id] = PlanFlagResult(flag_value, detail)
 
     warnings = tuple(
         PlausibilityWarning(rule.id, rule.message, tuple(rule.question_ids))
-        for rule in questionnaire.plausibility
-        if evaluate(rule.condition, resolve)
+        for rule, condition in plan.plausibility
+        if condition(resolve)
     )
 
-    level = _gated_level(levels, overall, resolve)
+    level = _gated_level(levels, plan.gates, overall, resolve)
 
     recommendations: tuple[Recommendation, ...] = ()
     if catalogue is not None:
@@ -200,13 +187,15 @@ def _level_for(levels: tuple[Any, ...], value: float) -> int:
     return found
 
 
-def _gated_level(levels: tuple[Any, ...], overall: float | None, resolve: Any) -> LevelResult:
+def _gated_level(
+    levels: tuple[Any, ...], gates: tuple[Any, ...], overall: float | None, resolve: Any
+) -> LevelResult:
     band = levels[0].level if overall is None else _level_for(levels, overall)
     gated_index = 0
     blocking: tuple[Any, ...] = ()
     # CMMM: a level counts only when the gates of every lower level hold too.
     for index in range(1, len(levels)):
-        failing = tuple(gate for gate in levels[index].gates if not evaluate(gate.condition, resolve))
+        failing = tuple(gate for gate, condition in gates[index] if not condition(resolve))
         if failing or levels[index].level > band:
             blocking = failing
             break
@@ -227,36 +216,27 @@ def _recommendations(
     division = context_values.get("industry_division")
     division = None if division is None else str(division)
     ranked: list[tuple[float, str, Any, int]] = []
-    for measure_plan in catalogue_plan(catalogue).measures:
-        measure = measure_plan.measure
-        current = dimension_levels.get(measure.dimension)
+    for dimension_id, measure_plans in catalogue_plan(catalogue).by_dimension:
+        current = dimension_levels.get(dimension_id)
         if current is None:  # nothing scored in the dimension (all "na" or hidden): no basis for a gap
             continue
-        gap = measure.target_level - current
-        if gap <= 0:
-            continue
-        if measure_plan.size_classes and size_class not in measure_plan.size_classes:
-            continue
-        if measure_plan.industry_divisions and division not in measure_plan.industry_divisions:
-            continue
-        if not evaluate(measure.applies_if, resolve):
-            continue
-        rank_score = round(gap * normalised_weights.get(measure.dimension, 0.0) * measure.priority, 6)
-        ranked.append((rank_score, measure.id, measure_plan, gap))
+        weight = normalised_weights.get(dimension_id, 0.0)
+        for measure_plan in measure_plans:
+            gap = measure_plan.target_level - current
+            if gap <= 0:
+                break  # sorted by target level, highest first
+            if measure_plan.size_classes and size_class not in measure_plan.size_classes:
+                continue
+            if measure_plan.industry_divisions and division not in measure_plan.industry_divisions:
+                continue
+            if not measure_plan.applies_if(resolve):
+                continue
+            measure = measure_plan.measure
+            ranked.append((round(gap * weight * measure.priority, 6), measure.id, measure_plan, gap))
     ranked.sort(key=lambda entry: (-entry[0], entry[1]))
     return tuple(
         Recommendation(
-            id=measure_plan.measure.id,
-            title=measure_plan.measure.title,
-            text=measure_plan.measure.text,
-            dimension=measure_plan.measure.dimension,
-            priority=measure_plan.measure.priority,
-            plan_clause=measure_plan.measure.plan_clause,
-            policy=measure_plan.measure.policy,
-            gap=gap,
-            rank_score=rank_score,
-            do_next=position < DO_NEXT_COUNT,
-            triggered_by=measure_plan.triggered_by,
+            measure_plan.measure, gap, rank_score, position < DO_NEXT_COUNT, measure_plan.triggered_by
         )
         for position, (rank_score, _, measure_plan, gap) in enumerate(ranked)
     )

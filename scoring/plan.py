@@ -9,23 +9,61 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from questionnaires.conditions import iter_operands
+from questionnaires.conditions import evaluate, iter_operands
 from questionnaires.model import (
     BOOLEAN,
     MULTI,
+    NA,
     NUMBER,
     PERCENT,
     SCENE,
     SINGLE,
     Catalogue,
-    Indicator,
+    Gate,
     MaturityLevel,
     Measure,
+    PlanFlag,
+    PlausibilityRule,
     Question,
     Questionnaire,
 )
 
+from .result import Contribution
+
 _MAX_PLANS = 32
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if value.__class__ is list else value
+
+
+class MemoCondition:
+    """One condition tree evaluated by `questionnaires.conditions.evaluate`, memoised on its operand values.
+
+    The key is the tuple of every operand value the tree reads, so a hit returns exactly what
+    `evaluate` returned for the same inputs; the memo is bounded and holds booleans only.
+    """
+
+    __slots__ = ("node", "operands", "memo")
+    MAX_ENTRIES = 4096
+    enabled = True
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+        self.operands = tuple(dict.fromkeys((key, _hashable(value)) for key, value in iter_operands(node)))
+        self.memo: dict[tuple[Any, ...], bool] = {}
+
+    def __call__(self, resolve: Any) -> bool:
+        """True when the condition holds for the operand values `resolve` supplies."""
+        if not MemoCondition.enabled:
+            return evaluate(self.node, resolve)
+        key = tuple([_hashable(resolve(operand, value)) for operand, value in self.operands])
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) >= self.MAX_ENTRIES:
+                self.memo.clear()
+            found = self.memo[key] = evaluate(self.node, resolve)
+        return found
 
 
 @dataclass(frozen=True)
@@ -41,6 +79,19 @@ class ItemPlan:
     cap: float
     bands: tuple[tuple[float | None, float | None, float], ...]
     true_fraction: float
+    # Contributions that depend only on the answer value (single, scene, boolean, "na"), built once.
+    fixed: dict[Any, Contribution]
+
+    def contribution(self, answer: Any) -> Contribution:
+        """The contribution of a validated answer (multi answers are put in option order)."""
+        found = self.fixed.get(answer) if not isinstance(answer, list | tuple) else None
+        if found is not None:
+            return found
+        if self.type == MULTI:
+            rank = self.option_rank
+            answer = tuple(sorted(answer, key=lambda value: rank.get(value, len(rank))))
+        fraction = round(self.fraction(answer), 6)
+        return Contribution(self.question_id, round(fraction * self.points, 6), self.points, fraction, answer)
 
     def fraction(self, answer: Any) -> float:
         """The share (0..1) of the points the (validated, non-"na") answer earns."""
@@ -77,6 +128,17 @@ def _item_plan(question: Question, dimension_index: int) -> ItemPlan | None:
             fractions[option.value] = option.level / 4
         else:
             fractions[option.value] = float(option.fraction)
+    points = float(question.points)
+    fixed: dict[Any, Contribution] = {NA: Contribution(question.id, None, 0.0, None, NA)}
+    if question.type in (SINGLE, SCENE):
+        for value, fraction in fractions.items():
+            fixed[value] = Contribution(
+                question.id, round(fraction * points, 6), points, round(fraction, 6), value
+            )
+    elif question.type == BOOLEAN:
+        true_fraction = float(question.true_fraction)
+        fixed[True] = Contribution(question.id, round(true_fraction * points, 6), points, true_fraction, True)
+        fixed[False] = Contribution(question.id, 0.0, points, 0.0, False)
     bands = tuple(
         (band.min, band.max, float(band.fraction))
         for band in sorted(question.bands, key=lambda band: float("-inf") if band.min is None else band.min)
@@ -84,13 +146,14 @@ def _item_plan(question: Question, dimension_index: int) -> ItemPlan | None:
     return ItemPlan(
         question_id=question.id,
         dimension_index=dimension_index,
-        points=float(question.points),
+        points=points,
         type=question.type,
         fractions=fractions,
         option_rank={option.value: index for index, option in enumerate(question.options)},
         cap=float(question.cap),
         bands=bands,
         true_fraction=float(question.true_fraction),
+        fixed=fixed,
     )
 
 
@@ -99,44 +162,43 @@ class QuestionnairePlan:
     """Everything about a questionnaire that does not depend on the answers."""
 
     questionnaire: Questionnaire
-    question_ids: tuple[str, ...]
     all_ids: frozenset[str]
     has_show_if: bool
-    required_ids: tuple[str, ...]
-    text_ids: frozenset[str]
-    items: tuple[ItemPlan, ...]
+    walk: tuple[tuple[str, bool, ItemPlan | None], ...]  # (question id, required, item) in order
     dimension_ids: tuple[str, ...]
     dimension_weights: tuple[float, ...]
     normalised_weights: dict[str, float]
     levels: tuple[MaturityLevel, ...]  # ascending by level
-    indicators: tuple[Indicator, ...]
+    gates: tuple[tuple[tuple[Gate, MemoCondition], ...], ...]  # per level, same order as `levels`
+    flags: tuple[tuple[PlanFlag, MemoCondition], ...]
+    plausibility: tuple[tuple[PlausibilityRule, MemoCondition], ...]
 
 
 def _compile_questionnaire(questionnaire: Questionnaire) -> QuestionnairePlan:
     dimension_index = {dimension.id: index for index, dimension in enumerate(questionnaire.dimensions)}
-    items = []
+    walk = []
     for question in questionnaire.questions:
+        item = None
         if question.dimension in dimension_index:
             item = _item_plan(question, dimension_index[question.dimension])
-            if item is not None:
-                items.append(item)
+        walk.append((question.id, question.required, item))
+    levels = tuple(sorted(questionnaire.levels, key=lambda level: level.level))
     total_weight = sum(dimension.weight for dimension in questionnaire.dimensions)
     return QuestionnairePlan(
         questionnaire=questionnaire,
-        question_ids=tuple(question.id for question in questionnaire.questions),
         all_ids=frozenset(question.id for question in questionnaire.questions),
         has_show_if=any(question.show_if is not None for question in questionnaire.questions),
-        required_ids=tuple(question.id for question in questionnaire.questions if question.required),
-        text_ids=frozenset(question.id for question in questionnaire.questions if question.type == "text"),
-        items=tuple(items),
+        walk=tuple(walk),
         dimension_ids=tuple(dimension.id for dimension in questionnaire.dimensions),
         dimension_weights=tuple(float(dimension.weight) for dimension in questionnaire.dimensions),
         normalised_weights={
             dimension.id: (dimension.weight / total_weight if total_weight else 0.0)
             for dimension in questionnaire.dimensions
         },
-        levels=tuple(sorted(questionnaire.levels, key=lambda level: level.level)),
-        indicators=questionnaire.indicators,
+        levels=levels,
+        gates=tuple(tuple((gate, MemoCondition(gate.condition)) for gate in level.gates) for level in levels),
+        flags=tuple((flag, MemoCondition(flag.condition)) for flag in questionnaire.flags),
+        plausibility=tuple((rule, MemoCondition(rule.condition)) for rule in questionnaire.plausibility),
     )
 
 
@@ -148,14 +210,16 @@ class MeasurePlan:
     size_classes: frozenset[str]
     industry_divisions: frozenset[str]
     triggered_by: tuple[str, ...]
+    applies_if: MemoCondition
+    target_level: int
 
 
 @dataclass(frozen=True)
 class CataloguePlan:
-    """A catalogue's measures, prepared for filtering."""
+    """A catalogue's measures per dimension, highest target level first (to stop at the current level)."""
 
     catalogue: Catalogue
-    measures: tuple[MeasurePlan, ...]
+    by_dimension: tuple[tuple[str, tuple[MeasurePlan, ...]], ...]
 
 
 def answer_operands(condition: Any) -> tuple[str, ...]:
@@ -168,17 +232,21 @@ def answer_operands(condition: Any) -> tuple[str, ...]:
 
 
 def _compile_catalogue(catalogue: Catalogue) -> CataloguePlan:
-    return CataloguePlan(
-        catalogue=catalogue,
-        measures=tuple(
+    by_dimension: dict[str, list[MeasurePlan]] = {}
+    for measure in sorted(catalogue.measures, key=lambda measure: (-measure.target_level, measure.id)):
+        by_dimension.setdefault(measure.dimension, []).append(
             MeasurePlan(
                 measure=measure,
                 size_classes=frozenset(measure.size_classes),
                 industry_divisions=frozenset(str(division) for division in measure.industry_divisions),
                 triggered_by=answer_operands(measure.applies_if),
+                applies_if=MemoCondition(measure.applies_if),
+                target_level=measure.target_level,
             )
-            for measure in sorted(catalogue.measures, key=lambda measure: measure.id)
-        ),
+        )
+    return CataloguePlan(
+        catalogue=catalogue,
+        by_dimension=tuple((dimension, tuple(plans)) for dimension, plans in sorted(by_dimension.items())),
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from questionnaires.model import Gate, Text
+from questionnaires.model import Gate, Measure, Text
 
 
 def _text(text: Text | None) -> dict[str, str] | None:
@@ -83,29 +83,52 @@ class LevelResult:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """A catalogue measure that applies, with its gap and rank."""
+    """A catalogue measure that applies, with its gap to the target level and its rank."""
 
-    id: str
-    title: Text
-    text: Text
-    dimension: str
-    priority: int
-    plan_clause: str
-    policy: Text | None
+    measure: Measure
     gap: int
     rank_score: float
     do_next: bool
     triggered_by: tuple[str, ...]
 
+    @property
+    def id(self) -> str:
+        return self.measure.id
+
+    @property
+    def title(self) -> Text:
+        return self.measure.title
+
+    @property
+    def text(self) -> Text:
+        return self.measure.text
+
+    @property
+    def dimension(self) -> str:
+        return self.measure.dimension
+
+    @property
+    def priority(self) -> int:
+        return self.measure.priority
+
+    @property
+    def plan_clause(self) -> str:
+        return self.measure.plan_clause
+
+    @property
+    def policy(self) -> Text | None:
+        return self.measure.policy
+
     def to_dict(self) -> dict[str, Any]:
+        measure = self.measure
         return {
-            "id": self.id,
-            "title": _text(self.title),
-            "text": _text(self.text),
-            "dimension": self.dimension,
-            "priority": self.priority,
-            "plan_clause": self.plan_clause,
-            "policy": _text(self.policy),
+            "id": measure.id,
+            "title": _text(measure.title),
+            "text": _text(measure.text),
+            "dimension": measure.dimension,
+            "priority": measure.priority,
+            "plan_clause": measure.plan_clause,
+            "policy": _text(measure.policy),
             "gap": self.gap,
             "rank_score": self.rank_score,
             "do_next": self.do_next,
@@ -188,17 +211,21 @@ class Result:
             "missing": list(self.missing),
         }
 
+    def canonical_json(self) -> str:
+        """The canonical JSON of `to_dict()` without `result_hash` (what the hash is taken of)."""
+        from .canonical import result_canonical_json
+
+        return result_canonical_json(self)
+
     @cached_property
     def result_hash(self) -> str:
         """SHA-256 of the canonical JSON of `to_dict()` without the hash itself."""
-        return canonical_hash(self._body())
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         """A fresh JSON-able dict of the whole result, including `result_hash`."""
         body = self._body()
-        if "result_hash" not in self.__dict__:
-            self.__dict__["result_hash"] = canonical_hash(body)
-        body["result_hash"] = self.__dict__["result_hash"]
+        body["result_hash"] = self.result_hash
         return body
 
 

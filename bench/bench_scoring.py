@@ -1,0 +1,110 @@
+"""Benchmark: full scorings per second on one core, rotating 1,000 random valid answer sets.
+
+Run `python bench/bench_scoring.py`. Uses the shipped questionnaire ezhou-dmi (and its
+catalogue) when it loads, otherwise the scoring test fixture. Prints the median of 5 runs for
+score() alone and for score() + to_dict() (which includes the result hash).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import questionnaires  # noqa: E402
+import scoring  # noqa: E402
+
+TARGET = 10_000
+FIXTURES = ROOT / "tests" / "fixtures" / "scoring"
+CONTEXTS = (
+    {"industry_division": "31", "size_class": "large", "district": "鄂城区", "above_designated_size": True},
+    {
+        "industry_division": "39",
+        "size_class": "medium",
+        "district": "葛店经开区",
+        "above_designated_size": True,
+    },
+    {"industry_division": "27", "size_class": "small", "district": "华容区", "above_designated_size": False},
+    {
+        "industry_division": "13",
+        "size_class": "micro",
+        "district": "梁子湖区",
+        "above_designated_size": False,
+    },
+)
+
+
+def load_subject() -> tuple[Any, Any, str]:
+    """The shipped questionnaire and catalogue, or the fixture when they are not loadable yet."""
+    try:
+        questionnaire = questionnaires.load("ezhou-dmi", "2025.1")
+        catalogue = None
+        load_catalogue = getattr(questionnaires, "load_catalogue", None)
+        if load_catalogue is not None:
+            try:
+                catalogue = load_catalogue("ezhou-dmi", "2025.1")
+            except Exception:  # noqa: BLE001 - the catalogue may not be written yet
+                catalogue = None
+        return questionnaire, catalogue, "ezhou-dmi 2025.1 (shipped)"
+    except Exception as error:  # noqa: BLE001 - fall back to the fixture and say why
+        print(f"shipped questionnaire not usable ({type(error).__name__}: {error}); using the fixture")
+    questionnaire = questionnaires.load_file(FIXTURES / "questionnaire.yaml")
+    catalogue = questionnaires.load_catalogue_file(FIXTURES / "catalogue.yaml")
+    return questionnaire, catalogue, "scoring fixture"
+
+
+def time_run(
+    cases: list[tuple[dict[str, Any], dict[str, Any]]], questionnaire: Any, catalogue: Any, full: bool
+) -> float:
+    """Scorings per second over one pass through all cases."""
+    score = scoring.score
+    start = time.perf_counter()
+    if full:
+        for answers, context in cases:
+            score(questionnaire, answers, context, catalogue=catalogue).to_dict()
+    else:
+        for answers, context in cases:
+            score(questionnaire, answers, context, catalogue=catalogue)
+    return len(cases) / (time.perf_counter() - start)
+
+
+def main() -> int:
+    """Generate answer sets, time both variants, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sets", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=20250101)
+    args = parser.parse_args()
+
+    questionnaire, catalogue, label = load_subject()
+    rng = random.Random(args.seed)
+    cases = []
+    for index in range(args.sets):
+        context = CONTEXTS[index % len(CONTEXTS)]
+        answers = scoring.random_answers(questionnaire, rng, quality=rng.random(), context=context)
+        cases.append((answers, context))
+    scored_questions = sum(1 for question in questionnaire.questions if question.scored)
+    measures = 0 if catalogue is None else len(catalogue.measures)
+    print(
+        f"subject: {label}: {len(questionnaire.questions)} questions ({scored_questions} scored), "
+        f"{measures} measures; {len(cases)} answer sets; median of {args.runs} runs; one core"
+    )
+    time_run(cases[:100], questionnaire, catalogue, True)  # warm-up: compile the plans
+    print(f"{'variant':<22}{'scorings/s':>12}  target {TARGET}")
+    for name, full in (("score()", False), ("score() + to_dict()", True)):
+        rates = [time_run(cases, questionnaire, catalogue, full) for _ in range(args.runs)]
+        median = statistics.median(rates)
+        verdict = "MET" if median >= TARGET else "MISSED"
+        print(f"{name:<22}{median:>12,.0f}  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
