@@ -21,7 +21,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PLAN = REPO.parent / "shared" / "reference" / "ezhou-digital-economy-plan-2022-2025.txt"
 DEFAULT_OUTPUT = REPO / "questionnaires" / "plan_clauses.yaml"
-MAX_TEXT = 300
+MAX_TEXT = 2000  # the whole clause body: reviewers check each citation against it
 
 CHINESE_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUMERAL = "[一二三四五六七八九十]+"
