@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, render_template, request, session
+from flask import Flask, abort, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -51,8 +51,10 @@ def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def select_locale() -> str:
-    """?lang= (remembered in the session), then the session, then Chinese."""
+    """?lang= (remembered in the session), then the session, then Chinese; English outside requests."""
     languages = ("zh", "en")
+    if not has_request_context():
+        return "en"  # command-line output
     requested = request.args.get("lang")
     if requested in languages:
         session["lang"] = requested

@@ -8,6 +8,7 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from portal.extensions import db
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(["enterprise", "official", "admin", "auditor"]), required=True)
 @click.option("--district", help=f"District of a district official: {', '.join(DISTRICT_VALUES)}")
@@ -89,6 +91,7 @@ def create_user_command(
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--enterprises", "count", type=click.IntRange(min=0), default=300, show_default=True)
 @click.option("--seed", type=int, default=2025, show_default=True)
 def seed_demo_command(count: int, seed: int) -> None:
@@ -111,6 +114,7 @@ def seed_demo_command(count: int, seed: int) -> None:
 
 
 @click.command("is-empty")
+@with_appcontext
 def is_empty_command() -> None:
     """Exit 0 when the database has no users and no enterprises (used by `make run`), else 1."""
     from portal.services import demo
