@@ -6,6 +6,7 @@ levels/gates -> measures; plausibility warnings are checked once indicators exis
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,7 +48,10 @@ def score(
     if catalogue is not None and catalogue.questionnaire_id != questionnaire.id:
         raise ScoringError(f"catalogue {catalogue.id} is for questionnaire {catalogue.questionnaire_id}")
     _validate(questionnaire, answers)
-    derived = derive_context(questionnaire, {key: (context or {}).get(key) for key in CONTEXT_KEYS})
+    given = {key: (context or {}).get(key) for key in CONTEXT_KEYS}
+    if given["industry_division"] is not None:
+        given["industry_division"] = str(given["industry_division"])  # GB/T 4754 codes are strings ("31")
+    derived = derive_context(questionnaire, given)
     context_values = {key: value for key, value in derived.items() if value is not None}
 
     # Visibility: hidden answers are kept by the caller but treated as missing from here on.
@@ -94,7 +98,7 @@ def score(
         dimension_level: int | None = None
         if possible > 0:
             raw = 100.0 * earned_sums[index] / possible
-            dimension_score = round(raw, 1)
+            dimension_score = round_half_up(raw)
             dimension_level = _level_for(levels, dimension_score)
             dimension_scores[dimension.id] = dimension_score
             dimension_levels[dimension.id] = dimension_level
@@ -114,7 +118,7 @@ def score(
     if dimension_scores:
         dimension_scores["*"] = min(dimension_scores.values())
         dimension_levels["*"] = min(dimension_levels.values())
-    overall = round(weighted_total / weight_total, 1) if weight_total > 0 else None
+    overall = round_half_up(weighted_total / weight_total) if weight_total > 0 else None
 
     # The one resolver for gates, flags, measures and plausibility: visible answers only.
     na_count = sum(1 for answer in shown.values() if answer == NA)
@@ -175,6 +179,11 @@ def score(
         warnings=warnings,
         missing=tuple(missing),
     )
+
+
+def round_half_up(value: float) -> float:
+    """Round to one decimal, halves up (38.25 -> 38.3), as people check scores by hand."""
+    return math.floor(value * 10 + 0.5) / 10
 
 
 def _level_for(levels: tuple[Any, ...], value: float) -> int:
