@@ -1,4 +1,4 @@
-"""Flask commands: create-user, seed-demo, is-empty."""
+"""Flask commands: create-user, seed-demo, demo-logins, is-empty."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(is_empty_command)
+    app.cli.add_command(demo_logins_command)
 
 
 @click.command("create-user")
@@ -126,3 +127,18 @@ def is_empty_command() -> None:
             "The database is not migrated; run `flask --app portal db upgrade`."
         ) from error
     sys.exit(0 if empty else 1)
+
+
+@click.command("demo-logins")
+@with_appcontext
+def demo_logins_command() -> None:
+    """Print the demo logins that exist in the database."""
+    from portal.services import accounts, demo
+
+    present = [spec for spec in demo.DEMO_USERS if accounts.find_user(str(spec["username"])) is not None]
+    if not present:
+        click.echo("No demo users in this database.")
+        return
+    click.echo("Demo logins / 演示账号 (password unless changed since seeding):")
+    for spec in present:
+        click.echo(f"  {spec['username']!s:<16} {demo.DEMO_PASSWORD}")

@@ -1,0 +1,76 @@
+# Two-command setup: `make run` serves the portal, `make test` runs the suite. `make help` lists targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app portal
+DEMO_ENTERPRISES ?= 300
+# System libraries WeasyPrint needs (fonts are bundled in portal/static/fonts).
+SYSTEM_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+
+.PHONY: help setup venv system-libs run test bench worker translations lint clean-db
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found. Install it: sudo apt-get install -y python3.11 python3.11-venv"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed ## Create .venv and install the pinned requirements
+
+system-libs: ## Check Pango and HarfBuzz (installs them with apt when run as root)
+	@missing=""; \
+	ldconfig_bin=$$(command -v ldconfig || echo /sbin/ldconfig); \
+	for lib in $(SYSTEM_LIBS); do \
+	  $$ldconfig_bin -p 2>/dev/null | grep -q "$$lib" || missing="$$missing $$lib"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing system libraries:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(APT_PACKAGES); \
+	  else \
+	    echo "Missing system libraries:$$missing"; \
+	    echo "Run:  sudo apt-get install -y $(APT_PACKAGES)"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+setup: venv system-libs ## venv + system libraries
+
+run: setup ## Migrate, seed demo data on an empty database, serve on 127.0.0.1:PORT (default 5000)
+	$(FLASK) db upgrade
+	@if $(FLASK) is-empty; then $(FLASK) seed-demo --enterprises $(DEMO_ENTERPRISES); else $(FLASK) demo-logins; fi
+	@echo "Serving on http://127.0.0.1:$${PORT:-5000}"
+	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
+
+test: setup ## Run the whole test suite (SQLite, or TEST_DATABASE_URL)
+	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+
+bench: setup ## Run every bench/bench_*.py and print their output
+	@shopt -s nullglob; files=(bench/bench_*.py); \
+	if [ $${#files[@]} -eq 0 ]; then echo "No benchmarks in bench/."; exit 0; fi; \
+	for f in "$${files[@]}"; do echo "== $$f"; $(BIN)/python "$$f" || exit 1; done
+
+worker: setup ## Run the background worker (once `flask worker` exists)
+	@if $(FLASK) --help 2>/dev/null | grep -qE '^\s+worker\b'; then exec $(FLASK) worker; \
+	else echo "No worker yet: \`flask --app portal worker\` is not defined."; fi
+
+translations: venv ## Re-extract messages, update and compile the zh catalog
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations -l zh --no-location --width 110
+	$(BIN)/pybabel compile -d portal/translations --statistics
+
+lint: venv ## Ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean-db: ## Delete the embedded SQLite database (instance/portal.db)
+	rm -f instance/portal.db
