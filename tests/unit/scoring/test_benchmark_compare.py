@@ -7,8 +7,16 @@ import pytest
 import scoring
 from questionnaires.model import Text
 
-STEEL = {"kind": "industry", "value": "31", "label": {"zh": "黑色金属冶炼和压延加工业", "en": "Ferrous metals"}}
-METAL = {"kind": "sector", "value": "metal", "label": {"zh": "冶金与金属制品", "en": "Metallurgy and metal products"}}
+STEEL = {
+    "kind": "industry",
+    "value": "31",
+    "label": {"zh": "黑色金属冶炼和压延加工业", "en": "Ferrous metals"},
+}
+METAL = {
+    "kind": "sector",
+    "value": "metal",
+    "label": {"zh": "冶金与金属制品", "en": "Metallurgy and metal products"},
+}
 CITY = {"kind": "city", "value": "ezhou", "label": {"zh": "鄂州市", "en": "Ezhou"}}
 
 
@@ -49,7 +57,13 @@ def test_preaggregated_groups_from_sql():
     ]
     result = scoring.benchmark(52.0, groups)
     # (5 + 1/2) / 8 = 68.75 -> 68.8
-    assert (result.group, result.n, result.mean, result.median, result.percentile) == (METAL, 8, 47.2, 45.0, 68.8)
+    assert (result.group, result.n, result.mean, result.median, result.percentile) == (
+        METAL,
+        8,
+        47.2,
+        45.0,
+        68.8,
+    )
     assert result.fallback is True
 
 
@@ -111,7 +125,13 @@ BEFORE = {
     "quality_trend": "flat",
     "energy_trend": "worse",
 }
-AFTER = dict(BEFORE, security_measures=["firewall", "backup"], digital_plan="draft", uses_mes=True, mes_integration="none")
+AFTER = dict(
+    BEFORE,
+    security_measures=["firewall", "backup"],
+    digital_plan="draft",
+    uses_mes=True,
+    mes_integration="none",
+)
 CONTEXT = {"industry_division": "31", "size_class": "large"}
 
 
@@ -158,6 +178,8 @@ def test_comparison_across_versions_follows_the_question_map(questionnaire):
 def test_comparison_with_a_dimension_only_on_one_side(questionnaire):
     previous = scoring.score(questionnaire, BEFORE, CONTEXT).to_dict()
     current = scoring.score(questionnaire, AFTER, CONTEXT).to_dict()
-    previous["dimensions"].append({"id": "legacy", "name": {"zh": "旧", "en": "Old"}, "score": 50.0, "level": 3})
+    previous["dimensions"].append(
+        {"id": "legacy", "name": {"zh": "旧", "en": "Old"}, "score": 50.0, "level": 3}
+    )
     change = scoring.compare(previous, current).dimension("legacy")
     assert (change.previous, change.current, change.delta) == (50.0, None, None)
