@@ -81,6 +81,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register the feature blueprints."""
+    from portal.api import bp as api_bp
+    from portal.assessments import bp as assessments_bp
     from portal.auth import bp as auth_bp
     from portal.enterprises import bp as enterprises_bp
     from portal.main import bp as main_bp
@@ -88,6 +90,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(enterprises_bp)
+    app.register_blueprint(assessments_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_cli(app: Flask) -> None:
