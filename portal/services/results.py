@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import delete, insert, select, update
 
 import questionnaires
@@ -194,3 +199,197 @@ def refresh_current(enterprise_id: int, round_id: int) -> None:
         .values(is_current=Assessment.status.in_(COUNTED_STATUSES), updated_at=utcnow())
         .execution_options(synchronize_session="fetch")
     )
+
+
+# --- rescoring -----------------------------------------------------------------------------------
+
+RESCORE_BATCH = 2000
+PARALLEL_RESCORE_MINIMUM = 5000
+_Stored = tuple[int, str, str, str, str | None, Any, Any, str | None]
+
+
+@dataclass
+class RescoreReport:
+    """What a rescore run found; `verified_differences` lists (id, stored, new) overall/level pairs."""
+
+    scored: int = 0
+    changed: int = 0
+    verified_differing: int = 0
+    failed: int = 0
+    dry_run: bool = False
+    verified_differences: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[tuple[int, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The one-line summary the CLI prints."""
+        changed = "would change" if self.dry_run else "changed"
+        text = (
+            f"{self.scored} scored, {self.changed} {changed}, "
+            f"{self.verified_differing} verified differing (not changed)"
+        )
+        return text + (f", {self.failed} failed" if self.failed else "")
+
+
+def _load_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _rescore_batch(batch: list[_Stored]) -> list[tuple[int, str, dict[str, Any] | None, str | None]]:
+    """Score stored answers again: (id, new hash, new result when it differs, error)."""
+    done: list[tuple[int, str, dict[str, Any] | None, str | None]] = []
+    for assessment_id, _, questionnaire_id, version, catalogue_version, answers, context, old in batch:
+        try:
+            questionnaire, catalogue = definitions(questionnaire_id, version, catalogue_version)
+            result = scoring.score(
+                questionnaire, _load_json(answers) or {}, _load_json(context) or {}, catalogue=catalogue
+            )
+        except (scoring.ScoringError, questionnaires.AnswerValidationError, LookupError) as error:
+            done.append((assessment_id, "", None, f"{type(error).__name__}: {error}"))
+            continue
+        new_hash = result.result_hash
+        done.append((assessment_id, new_hash, None if new_hash == old else result.to_dict(), None))
+    return done
+
+
+def _stored_batches(
+    questionnaire_id: str | None, version: str | None, batch_size: int
+) -> Iterator[list[_Stored]]:
+    """Stream the counted, scored assessments in id order, one batch at a time (keyset pagination)."""
+    columns = sa.select(
+        Assessment.id,
+        Assessment.status,
+        Assessment.questionnaire_id,
+        Assessment.questionnaire_version,
+        Assessment.catalogue_version,
+        sa.type_coerce(Assessment.answers, sa.Text),
+        sa.type_coerce(Assessment.context, sa.Text),
+        Assessment.result_hash,
+    ).where(Assessment.status.in_(COUNTED_STATUSES), Assessment.result_hash.is_not(None))
+    if questionnaire_id:
+        columns = columns.where(Assessment.questionnaire_id == questionnaire_id)
+    if version:
+        columns = columns.where(Assessment.questionnaire_version == version)
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            columns.where(Assessment.id > last_id).order_by(Assessment.id).limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        yield [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def rescore(
+    *,
+    questionnaire_id: str | None = None,
+    version: str | None = None,
+    dry_run: bool = False,
+    batch_size: int = RESCORE_BATCH,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> RescoreReport:
+    """Re-score stored submitted/verified results; update changed ones except verified ones; commits per batch."""
+    report = RescoreReport(dry_run=dry_run)
+    total = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Assessment)
+        .where(Assessment.status.in_(COUNTED_STATUSES), Assessment.result_hash.is_not(None))
+    )
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    batches = _stored_batches(questionnaire_id, version, batch_size)
+    pool = None
+    if workers > 1 and (total or 0) >= PARALLEL_RESCORE_MINIMUM:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        for batch in batches:
+            status_of = {row[0]: row[1] for row in batch}
+            if pool is not None:
+                half = (len(batch) + workers - 1) // workers
+                parts = pool.map(_rescore_batch, [batch[i : i + half] for i in range(0, len(batch), half)])
+                outcomes = [outcome for part in parts for outcome in part]
+            else:
+                outcomes = _rescore_batch(batch)
+            changed: list[tuple[int, dict[str, Any]]] = []
+            for assessment_id, _, new_result, error in outcomes:
+                if error is not None:
+                    report.failed += 1
+                    report.failures.append((assessment_id, error))
+                    continue
+                report.scored += 1
+                if new_result is None:
+                    continue
+                if status_of[assessment_id] == "verified":
+                    report.verified_differing += 1
+                    report.verified_differences.append({"id": assessment_id, "new": new_result})
+                else:
+                    changed.append((assessment_id, new_result))
+            report.changed += len(changed)
+            if changed and not dry_run:
+                _write_rescored(changed)
+            _describe_verified(report)
+            if not dry_run:
+                db.session.commit()
+            if progress:
+                progress(len(batch))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return report
+
+
+def _describe_verified(report: RescoreReport) -> None:
+    """Replace the full new results of verified differences by stored-vs-new overall score and level."""
+    pending = [entry for entry in report.verified_differences if "new" in entry]
+    if not pending:
+        return
+    stored = dict(
+        (row[0], (row[1], row[2]))
+        for row in db.session.execute(
+            sa.select(Assessment.id, Assessment.overall_score, Assessment.gated_level).where(
+                Assessment.id.in_([entry["id"] for entry in pending])
+            )
+        )
+    )
+    for entry in pending:
+        new = entry.pop("new")
+        old_score, old_level = stored.get(entry["id"], (None, None))
+        entry.update(
+            stored_score=old_score,
+            new_score=new["overall_score"],
+            stored_level=old_level,
+            new_level=new["level"]["gated"],
+            new_hash=new["result_hash"],
+        )
+    del report.verified_differences[50:]  # keep the report readable; the count is exact
+
+
+def _write_rescored(changed: list[tuple[int, dict[str, Any]]]) -> None:
+    """Store new results (JSON, columns, dimension rows) for non-verified assessments."""
+    contexts = dict(
+        db.session.execute(
+            sa.select(Assessment.id, Assessment.context).where(
+                Assessment.id.in_([assessment_id for assessment_id, _ in changed])
+            )
+        ).all()
+    )
+    now = utcnow()
+    updates = []
+    for assessment_id, result in changed:
+        columns = result_columns(result, contexts.get(assessment_id))
+        updates.append({"b_id": assessment_id, "result": result, "updated_at": now, **columns})
+    table = Assessment.__table__
+    statement = (
+        table.update()
+        .where(table.c.id == sa.bindparam("b_id"))
+        .values({key: sa.bindparam(key) for key in updates[0] if key != "b_id"})
+    )
+    db.session.execute(statement, updates)
+    ids = [assessment_id for assessment_id, _ in changed]
+    db.session.execute(
+        delete(AssessmentDimensionScore).where(AssessmentDimensionScore.assessment_id.in_(ids))
+    )
+    rows = [row for assessment_id, result in changed for row in dimension_rows(assessment_id, result)]
+    if rows:
+        db.session.execute(insert(AssessmentDimensionScore), rows)
