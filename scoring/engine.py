@@ -63,7 +63,7 @@ def score(
     possible_sums = [0.0] * dimension_count
     contributions: list[list[Contribution]] = [[] for _ in range(dimension_count)]
     # One pass in questionnaire order: shown answers, missing required ones, item contributions.
-    for question_id, required, item in plan.walk:
+    for question_id, required, item, fixed, index in plan.walk:
         if question_id not in visible:
             continue
         answer = answers.get(question_id)
@@ -75,14 +75,14 @@ def score(
         shown[question_id] = answer
         if item is None:
             continue
-        contribution = None if answer.__class__ is list else item.fixed.get(answer)
+        contribution = None if answer.__class__ is list else fixed.get(answer)
         if contribution is None:
             contribution = item.contribution(answer)
-        index = item.dimension_index
         contributions[index].append(contribution)
-        if contribution.earned is not None:
-            earned_sums[index] += contribution.earned
-            possible_sums[index] += contribution.possible
+        earned = contribution[1]
+        if earned is not None:
+            earned_sums[index] += earned
+            possible_sums[index] += contribution[2]
     if missing and not allow_incomplete:
         raise IncompleteAnswersError(missing)
 
@@ -144,7 +144,7 @@ def score(
 
     plan_flags: dict[str, PlanFlagResult] = {}
     for flag, condition in plan.flags:
-        flag_value = condition(resolve)
+        flag_value = condition(tables, resolve)
         flag_values[flag.id] = flag_value
         detail = indicators.get(flag.value_from) if flag.value_from else None
         plan_flags[flag.id] = PlanFlagResult(flag_value, detail)
@@ -152,15 +152,15 @@ def score(
     warnings = tuple(
         PlausibilityWarning(rule.id, rule.message, tuple(rule.question_ids))
         for rule, condition in plan.plausibility
-        if condition(resolve)
+        if condition(tables, resolve)
     )
 
-    level = _gated_level(levels, plan.gates, overall, resolve)
+    level = _gated_level(levels, plan.gates, overall, tables, resolve)
 
     recommendations: tuple[Recommendation, ...] = ()
     if catalogue is not None:
         recommendations = _recommendations(
-            catalogue, plan.normalised_weights, dimension_levels, context_values, resolve
+            catalogue, plan.normalised_weights, dimension_levels, context_values, tables, resolve
         )
 
     return Result(
@@ -197,14 +197,14 @@ def _level_for(levels: tuple[Any, ...], value: float) -> int:
 
 
 def _gated_level(
-    levels: tuple[Any, ...], gates: tuple[Any, ...], overall: float | None, resolve: Any
+    levels: tuple[Any, ...], gates: tuple[Any, ...], overall: float | None, tables: Any, resolve: Any
 ) -> LevelResult:
     band = levels[0].level if overall is None else _level_for(levels, overall)
     gated_index = 0
     blocking: tuple[Any, ...] = ()
     # CMMM: a level counts only when the gates of every lower level hold too.
     for index in range(1, len(levels)):
-        failing = tuple(gate for gate, condition in gates[index] if not condition(resolve))
+        failing = tuple(gate for gate, condition in gates[index] if not condition(tables, resolve))
         if failing or levels[index].level > band:
             blocking = failing
             break
@@ -219,6 +219,7 @@ def _recommendations(
     normalised_weights: Mapping[str, float],
     dimension_levels: Mapping[str, int],
     context_values: Mapping[str, Any],
+    tables: Mapping[str, Mapping[Any, Any]],
     resolve: Any,
 ) -> tuple[Recommendation, ...]:
     size_class = context_values.get("size_class")
@@ -238,7 +239,7 @@ def _recommendations(
                 continue
             if measure_plan.industry_divisions and division not in measure_plan.industry_divisions:
                 continue
-            if not measure_plan.applies_if(resolve):
+            if not measure_plan.applies_if(tables, resolve):
                 continue
             measure = measure_plan.measure
             ranked.append((round(gap * weight * measure.priority, 6), measure.id, measure_plan, gap))

@@ -6,6 +6,7 @@ are never cached.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,12 +54,16 @@ class MemoCondition:
         self.operands = tuple(dict.fromkeys((key, _hashable(value)) for key, value in iter_operands(node)))
         self.memo: dict[tuple[Any, ...], bool] = {}
 
-    def __call__(self, resolve: Any) -> bool:
-        """True when the condition holds for the operand values `resolve` supplies."""
+    def __call__(self, tables: Mapping[str, Mapping[Any, Any]], resolve: Any) -> bool:
+        """True when the condition holds; `tables` are the operand values `resolve` reads (None = missing)."""
         if not MemoCondition.enabled:
             return evaluate(self.node, resolve)
-        key = tuple([_hashable(resolve(operand, value)) for operand, value in self.operands])
-        found = self.memo.get(key)
+        key = tuple([tables[operand].get(value) for operand, value in self.operands])
+        try:
+            found = self.memo.get(key)
+        except TypeError:  # a multi answer (list) among the operands
+            key = tuple([_hashable(value) for value in key])
+            found = self.memo.get(key)
         if found is None:
             if len(self.memo) >= self.MAX_ENTRIES:
                 self.memo.clear()
@@ -164,7 +169,8 @@ class QuestionnairePlan:
     questionnaire: Questionnaire
     all_ids: frozenset[str]
     has_show_if: bool
-    walk: tuple[tuple[str, bool, ItemPlan | None], ...]  # (question id, required, item) in order
+    # (question id, required, item, item's fixed contributions, dimension index) in questionnaire order
+    walk: tuple[tuple[str, bool, ItemPlan | None, dict[Any, Contribution], int], ...]
     dimension_ids: tuple[str, ...]
     dimension_weights: tuple[float, ...]
     normalised_weights: dict[str, float]
@@ -181,7 +187,10 @@ def _compile_questionnaire(questionnaire: Questionnaire) -> QuestionnairePlan:
         item = None
         if question.dimension in dimension_index:
             item = _item_plan(question, dimension_index[question.dimension])
-        walk.append((question.id, question.required, item))
+        if item is None:
+            walk.append((question.id, question.required, None, {}, -1))
+        else:
+            walk.append((question.id, question.required, item, item.fixed, item.dimension_index))
     levels = tuple(sorted(questionnaire.levels, key=lambda level: level.level))
     total_weight = sum(dimension.weight for dimension in questionnaire.dimensions)
     return QuestionnairePlan(

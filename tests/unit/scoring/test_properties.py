@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 import questionnaires
 import scoring
-from questionnaires.conditions import visible_question_ids
+from questionnaires.conditions import derive_context, visible_question_ids
 from questionnaires.model import BOOLEAN, MULTI, NA, NUMBER, PERCENT, SCENE, SINGLE
+from scoring.plan import MemoCondition
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -316,3 +317,32 @@ def test_unknown_question_and_wrong_option_are_validation_errors(questionnaire):
         scoring.score(questionnaire, dict(answers, digital_rate=float("nan")), {})
     with pytest.raises(questionnaires.AnswerValidationError):
         scoring.score(questionnaire, dict(answers, digital_rate=101), {})
+
+
+@SHIPPED_SETTINGS
+@given(seed=seeds, quality=qualities, context=contexts)
+def test_memoised_conditions_agree_with_plain_evaluation(shipped, seed, quality, context):
+    questionnaire, catalogue = shipped
+    answers = sample(questionnaire, seed, quality, context)
+    memoised = scoring.score(questionnaire, answers, context, catalogue=catalogue).to_dict()
+    MemoCondition.enabled = False
+    try:
+        plain = scoring.score(questionnaire, answers, context, catalogue=catalogue).to_dict()
+    finally:
+        MemoCondition.enabled = True
+    assert memoised == plain
+
+
+@SHIPPED_SETTINGS
+@given(seed=seeds, quality=qualities, context=contexts)
+def test_indicators_and_warnings_match_the_loader_package(shipped, seed, quality, context):
+    questionnaire, _ = shipped
+    answers = sample(questionnaire, seed, quality, context)
+    result = scoring.score(questionnaire, answers, context)
+    derived = derive_context(questionnaire, context)
+    assert result.indicators == questionnaires.compute_indicators(questionnaire, answers, derived)
+    expected = questionnaires.plausibility_warnings(questionnaire, answers, derived)
+    assert [(w.id, w.question_ids) for w in result.warnings] == [
+        (w.rule_id, w.question_ids) for w in expected
+    ]
+    assert list(result.missing) == questionnaires.missing_required(questionnaire, answers, derived) == []
