@@ -6,6 +6,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from questionnaires.answers import plausibility_warnings
 from questionnaires.conditions import answer_resolver, derive_context, evaluate
 from questionnaires.model import (
     BOOLEAN,
@@ -114,13 +115,32 @@ def random_answers(
     context: Mapping[str, Any] | None = None,
     na_rate: float = 0.05,
     skip_optional: float = 0.2,
+    plausible: bool = True,
+    attempts: int = 20,
 ) -> dict[str, Any]:
     """A random valid answer set; `quality` 0..1 biases choices toward options worth more points.
 
     Questions hidden by `show_if` are left unanswered; ratio numerators (e.g. digital equipment)
-    stay within their denominators; optional questions are skipped with `skip_optional`.
+    stay within their denominators; optional questions are skipped with `skip_optional`. With
+    `plausible`, sets that raise a plausibility warning are drawn again (up to `attempts` times).
     """
     derived = derive_context(questionnaire, context or {})
+    answers: dict[str, Any] = {}
+    for _ in range(max(1, attempts)):
+        answers = _draw(questionnaire, rng, quality, derived, na_rate, skip_optional)
+        if not plausible or not plausibility_warnings(questionnaire, answers, derived):
+            break
+    return answers
+
+
+def _draw(
+    questionnaire: Questionnaire,
+    rng: random.Random,
+    quality: float,
+    derived: Mapping[str, Any],
+    na_rate: float,
+    skip_optional: float,
+) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     resolve = answer_resolver(answers, derived)
     denominator_of = {
@@ -137,12 +157,8 @@ def random_answers(
         if not question.required and rng.random() < skip_optional:
             continue
         denominator = answers.get(denominator_of.get(question.id, ""))
-        ratio_of = (
-            float(denominator) if isinstance(denominator, int | float) and denominator is not True else None
-        )
-        if isinstance(denominator, bool):
-            ratio_of = None
-        answers[question.id] = _answer(rng, question, quality, ratio_of)
+        numeric = isinstance(denominator, int | float) and not isinstance(denominator, bool)
+        answers[question.id] = _answer(rng, question, quality, float(denominator) if numeric else None)
     _repair_orderings(questionnaire, answers)
     return answers
 
