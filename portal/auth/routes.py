@@ -78,7 +78,10 @@ def login() -> str | Response:
         if outcome.user is not None:
             user = outcome.user
             remember = bool(form.remember.data) and user.role == "enterprise"
-            session.clear()
+            language = session.get("lang")
+            session.clear()  # a fresh session at login (no fixation), keeping the chosen language
+            if language:
+                session["lang"] = language
             login_user(user, remember=remember)
             session.permanent = True
             session["last_seen"] = time.time()

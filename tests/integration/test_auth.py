@@ -31,7 +31,7 @@ def test_login_page_is_chinese_by_default_and_english_on_request(client):
     assert "登录" in page and "用户名" in page
     english = client.get("/login?lang=en").get_data(as_text=True)
     assert "Log in" in english and "User name" in english
-    # The choice sticks for the session.
+    # The choice sticks for the session, also across logging in.
     assert "User name" in client.get("/login").get_data(as_text=True)
 
 
@@ -245,3 +245,10 @@ def test_forms_require_a_csrf_token(app):
     response = strict.test_client().post("/login", data={"username": "x", "password": "y"})
     assert response.status_code == 400
     assert strict.config["WTF_CSRF_TIME_LIMIT"] >= 8 * 3600
+
+
+def test_language_choice_survives_login(app, client):
+    username = _make(app, enterprise_user)
+    client.get("/lang/en")
+    login(client, username, DEFAULT_PASSWORD)
+    assert "My enterprise" in client.get("/enterprise").get_data(as_text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Enterprise, Membership, User
+from portal.models import AuditEvent, Enterprise, Membership, User
 from portal.services.demo import demo_uscc
 from tests.factories import DEFAULT_PASSWORD, EnterpriseFactory, UserFactory, official
 
@@ -75,6 +75,8 @@ def test_registration_creates_a_pending_enterprise_the_applicant_can_see(app, cl
         )
         assert enterprise.above_designated_size is True
         assert enterprise.memberships[0].user.username == "huaxin-admin"
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "registration"))
+        assert (event.username, event.result, event.detail["uscc"]) == ("huaxin-admin", "success", VALID_USCC)
 
 
 def test_size_class_is_derived_not_asked(app, client):

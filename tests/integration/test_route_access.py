@@ -30,14 +30,17 @@ def test_every_route_declares_an_access_rule(app):
 def test_anonymous_visitors_are_sent_to_login_on_protected_routes(app, client):
     checked = 0
     for rule, view in _routes(app):
-        method = "GET" if "GET" in rule.methods else "POST"
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        method = "GET" if "GET" in methods else methods[0]
         response = client.open(_sample_url(rule), method=method)
         location = response.headers.get("Location", "")
         if access_rule_of(view) == "anonymous":
             assert "/login?next=" not in location, rule.rule
-            assert response.status_code != 403, rule.rule
+            assert response.status_code not in (401, 403), rule.rule
         else:
-            assert response.status_code == 302 and "/login" in location, rule.rule
+            # Pages redirect to the login form; JSON endpoints may answer 401 instead.
+            redirected = response.status_code == 302 and "/login" in location
+            assert redirected or response.status_code == 401, f"{method} {rule.rule}"
         checked += 1
     assert checked >= 10
 
