@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import questionnaires  # noqa: E402
 import scoring  # noqa: E402
+from questionnaires.conditions import derive_context, visible_question_ids  # noqa: E402
 from scoring.plan import MemoCondition  # noqa: E402
 
 TARGET = 10_000
@@ -115,7 +116,39 @@ def main() -> int:
         median = statistics.median(rates)
         verdict = "MET" if median >= TARGET else "MISSED"
         print(f"{name:<40}{median:>12,.0f}  {verdict}  ({1e6 / median:.0f} us each)")
+    print_breakdown(cases, questionnaire, args.runs)
     return 0
+
+
+def print_breakdown(
+    cases: list[tuple[dict[str, Any], dict[str, Any]]], questionnaire: Any, runs: int
+) -> None:
+    """Microseconds per call of the loader-package steps that score() runs on every answer set."""
+    derived = [derive_context(questionnaire, context) for _, context in cases]
+    visible = [
+        visible_question_ids(questionnaire, answers, d)
+        for (answers, _), d in zip(cases, derived, strict=True)
+    ]
+    steps = {
+        "questionnaires.validate_answers": lambda i: questionnaires.validate_answers(
+            questionnaire, cases[i][0]
+        ),
+        "conditions.visible_question_ids": lambda i: visible_question_ids(
+            questionnaire, cases[i][0], derived[i]
+        ),
+        "questionnaires.compute_indicators": lambda i: questionnaires.compute_indicators(
+            questionnaire, cases[i][0], derived[i], visible=visible[i]
+        ),
+    }
+    print("inside score(), per call (loader package):")
+    for name, step in steps.items():
+        timings = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            for index in range(len(cases)):
+                step(index)
+            timings.append((time.perf_counter() - start) / len(cases))
+        print(f"  {name:<38}{statistics.median(timings) * 1e6:>8.1f} us")
 
 
 if __name__ == "__main__":
