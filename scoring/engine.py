@@ -58,6 +58,7 @@ def score(
     visible = visible_question_ids(questionnaire, answers, derived) if plan.has_show_if else plan.all_ids
     shown: dict[str, Any] = {}
     missing: list[str] = []
+    list_answers: list[str] = []
     dimension_count = len(plan.dimension_ids)
     earned_sums = [0.0] * dimension_count
     possible_sums = [0.0] * dimension_count
@@ -73,6 +74,8 @@ def score(
                 missing.append(question_id)
             continue
         shown[question_id] = answer
+        if answer.__class__ is list:
+            list_answers.append(question_id)
         if item is None:
             continue
         contribution = None if answer.__class__ is list else fixed.get(answer)
@@ -130,7 +133,7 @@ def score(
         "dimension": dimension_scores,
         "dimension_level": dimension_levels,
         "overall": {} if overall is None else {True: overall},
-        "indicator": {},
+        "indicator": {},  # filled below, once the indicators exist
         "flag": flag_values,
     }
 
@@ -141,10 +144,21 @@ def score(
     # The loader package owns indicator semantics (ratio percent, value, condition).
     indicators = questionnaires.compute_indicators(questionnaire, answers, derived, visible=visible)
     tables["indicator"] = indicators
+    # The memo keys of the conditions need hashable operand values: multi answers as tuples.
+    key_tables = dict(tables)
+    if list_answers:
+        key_tables["answer"] = {
+            **shown,
+            **{question_id: tuple(shown[question_id]) for question_id in list_answers},
+        }
+    if any(value.__class__ is list for value in indicators.values()):
+        key_tables["indicator"] = {
+            key: tuple(value) if value.__class__ is list else value for key, value in indicators.items()
+        }
 
     plan_flags: dict[str, PlanFlagResult] = {}
     for flag, condition in plan.flags:
-        flag_value = condition(tables, resolve)
+        flag_value = condition(key_tables, resolve)
         flag_values[flag.id] = flag_value
         detail = indicators.get(flag.value_from) if flag.value_from else None
         plan_flags[flag.id] = PlanFlagResult(flag_value, detail)
@@ -152,15 +166,15 @@ def score(
     warnings = tuple(
         PlausibilityWarning(rule.id, rule.message, tuple(rule.question_ids))
         for rule, condition in plan.plausibility
-        if condition(tables, resolve)
+        if condition(key_tables, resolve)
     )
 
-    level = _gated_level(levels, plan.gates, overall, tables, resolve)
+    level = _gated_level(levels, plan.gates, overall, key_tables, resolve)
 
     recommendations: tuple[Recommendation, ...] = ()
     if catalogue is not None:
         recommendations = _recommendations(
-            catalogue, plan.normalised_weights, dimension_levels, context_values, tables, resolve
+            catalogue, plan.normalised_weights, dimension_levels, context_values, key_tables, resolve
         )
 
     return Result(

@@ -55,13 +55,13 @@ class MemoCondition:
         self.memo: dict[tuple[Any, ...], bool] = {}
 
     def __call__(self, tables: Mapping[str, Mapping[Any, Any]], resolve: Any) -> bool:
-        """True when the condition holds; `tables` are the operand values `resolve` reads (None = missing)."""
+        """True when the condition holds; `tables` hold the operand values (hashable, None = missing)."""
         if not MemoCondition.enabled:
             return evaluate(self.node, resolve)
         key = tuple([tables[operand].get(value) for operand, value in self.operands])
         try:
             found = self.memo.get(key)
-        except TypeError:  # a multi answer (list) among the operands
+        except TypeError:  # an unhashable operand value the caller did not convert
             key = tuple([_hashable(value) for value in key])
             found = self.memo.get(key)
         if found is None:
