@@ -101,6 +101,15 @@ def quote_sentence(clause_text: str, hint: str) -> str:
     return best if len(best) <= QUOTE_MAX else best[: QUOTE_MAX - 1] + "…"
 
 
+def clause_label(clause_id: str, lang: str) -> str:
+    """Return a plan clause id as printed: "3.4.2", "专栏3-4" for box3-4, "表1" for table-1."""
+    if clause_id.startswith("box"):
+        return ("专栏" if lang == "zh" else "Box ") + clause_id[3:]
+    if clause_id.startswith("table-"):
+        return ("表" if lang == "zh" else "Table ") + clause_id[6:]
+    return clause_id
+
+
 def level_name(questionnaire: Any, level: int | None, lang: str) -> str:
     """Return the questionnaire's name of maturity level `level`."""
     for entry in questionnaire.levels:
@@ -258,7 +267,7 @@ def build_report_context(
                 "city": fmt(extra.get("city")),
                 "industry": fmt(extra.get("industry")),
                 "target": fmt(extra.get("target")),
-                "target_clause": extra.get("target_clause") or "",
+                "target_clause": clause_label(str(extra.get("target_clause") or ""), lang),
                 "formula": _tx(indicator.formula, lang),
             }
         )
@@ -298,7 +307,7 @@ def build_report_context(
                 "dimension": dimension.get("name", rec.get("dimension") or ""),
                 "do_next": bool(rec.get("do_next")),
                 "priority": priority_names[max(0, min(len(priority_names) - 1, priority - 1))],
-                "plan_clause": rec.get("plan_clause") or "",
+                "plan_clause": clause_label(str(rec.get("plan_clause") or ""), lang),
                 "plan_heading": _attr(clause, "heading", "") if clause is not None else "",
                 "plan_quote": quote_sentence(_attr(clause, "text", "") or "", title + text + policy)
                 if clause is not None

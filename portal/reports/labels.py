@@ -67,6 +67,7 @@ LABELS: dict[str, dict[str, str]] = {
     "measures": {"zh": "三、改进建议", "en": "3. Recommended measures"},
     "do_next": {"zh": "优先行动（建议首先实施）", "en": "Do next"},
     "all_measures": {"zh": "全部适用措施（按维度）", "en": "All applicable measures by dimension"},
+    "see_do_next": {"zh": "见上文优先行动", "en": "see Do next above"},
     "no_measures": {"zh": "暂无适用的改进措施。", "en": "No measures apply."},
     "plan_clause": {"zh": "规划依据", "en": "Plan clause"},
     "plan_name": {

@@ -6,6 +6,7 @@ WeasyPrint loads fonts. Renders run one at a time per process (job workers, not 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import logging
@@ -56,8 +57,14 @@ def _page_counter_css(lang: str) -> str:
     return " ".join(out)
 
 
+def _svg_image(svg: str, alt: str) -> Markup:
+    """Embed a chart as a `data:` SVG image: WeasyPrint then skips the HTML cascade for its elements (faster)."""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return Markup('<img class="chart" alt="{}" src="data:image/svg+xml;base64,{}">').format(alt, Markup(data))
+
+
 def _charts(report: Mapping[str, Any], labels: Mapping[str, str], font_family: str) -> dict[str, Markup]:
-    """Build the report's SVG charts (escaped by the chart module, hence Markup)."""
+    """Build the report's SVG charts (labels escaped by the chart module) as embedded images with alt text."""
     level = report["level"]
     radar = charts.radar_chart(
         report["radar"]["dimensions"],
@@ -87,7 +94,12 @@ def _charts(report: Mapping[str, Any], labels: Mapping[str, str], font_family: s
         value_name=labels["enterprise_series"],
         reference_name=labels["peer_median"],
     )
-    return {"radar": Markup(radar), "level_gauge": Markup(gauge), "dimension_bars": Markup(bars)}
+    radar_alt = "; ".join(f"{d['name']} {d['score_text']}" for d in report["dimensions"])
+    return {
+        "radar": _svg_image(radar, f"{labels['radar_title']}: {radar_alt}"),
+        "level_gauge": _svg_image(gauge, f"{labels['maturity_level']}: {level['name']}"),
+        "dimension_bars": _svg_image(bars, f"{labels['radar_title']}: {radar_alt}"),
+    }
 
 
 def render_report_html(
@@ -108,6 +120,14 @@ def render_report_html(
     )
 
 
+@lru_cache(maxsize=1)
+def _font_config() -> Any:
+    """One FontConfiguration per process: reuses Pango's font map and shaping caches across renders."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
 def render_report_pdf(
     report: Mapping[str, Any], lang: str | None = None, *, html: str | None = None
 ) -> bytes:
@@ -120,6 +140,7 @@ def render_report_pdf(
         base_url=STATIC_DIR.as_uri() + "/",
         url_fetcher=LockedURLFetcher(),
     ).write_pdf(
+        font_config=_font_config(),
         pdf_variant="pdf/ua-1",
         pdf_tags=True,
         presentational_hints=False,

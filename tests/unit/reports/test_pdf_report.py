@@ -7,7 +7,7 @@ import re
 from pypdf.generic import NameObject
 
 from portal.reports import FONT_FAMILY
-from portal.reports.context import build_report_context
+from portal.reports.context import build_report_context, clause_label
 from tests.unit.reports.conftest import render_and_read
 
 
@@ -48,7 +48,7 @@ def test_first_recommended_measure_with_plan_citation(zh_report, inputs):
     text = squash(zh_report.text)
     measures_at = text.index("三、改进建议")
     assert squash(first["title"]["zh"]) in text[measures_at:]
-    citation = squash(f"《鄂州市数字经济发展“十四五”规划》{first['plan_clause']}")
+    citation = squash(f"《鄂州市数字经济发展“十四五”规划》{clause_label(first['plan_clause'], 'zh')}")
     assert citation in text[measures_at:]
     heading = inputs["plan_clauses"][first["plan_clause"]].heading
     assert squash(heading) in text[measures_at:]
