@@ -33,6 +33,11 @@ STASH_PREFIX = "stash:"
 INVITE_HOURS = 72
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation without translating it (the route translates it for display)."""
+    return message
+
+
 class AssessmentError(Exception):
     """A request the service refuses; `message` is safe to show (English msgid, translated by the caller)."""
 
@@ -192,15 +197,15 @@ def start_or_continue(user: User, enterprise_id: int | None = None) -> Assessmen
     if enterprise_id is not None:
         enterprises = [enterprise for enterprise in enterprises if enterprise.id == enterprise_id]
         if not enterprises:
-            raise AssessmentError("Enterprise not found.", 404)
+            raise AssessmentError(N_("Enterprise not found."), 404)
     if not enterprises:
-        raise AssessmentError("Your account is not an approved member of an enterprise.", 403)
+        raise AssessmentError(N_("Your account is not an approved member of an enterprise."), 403)
     if len(enterprises) > 1:
-        raise AssessmentError("You belong to several enterprises: give enterprise_id.", 400)
+        raise AssessmentError(N_("You belong to several enterprises: give enterprise_id."), 400)
     enterprise = enterprises[0]
     round_ = rounds.open_round()
     if round_ is None:
-        raise AssessmentError("No assessment round is open.", 409)
+        raise AssessmentError(N_("No assessment round is open."), 409)
     existing = db.session.scalar(
         select(Assessment).where(Assessment.enterprise_id == enterprise.id, Assessment.round_id == round_.id)
     )
@@ -261,7 +266,7 @@ def _lock(assessment_id: int) -> Assessment:
         statement = statement.with_for_update()
     found = db.session.scalar(statement)
     if found is None:
-        raise AssessmentError("Assessment not found.", 404)
+        raise AssessmentError(N_("Assessment not found."), 404)
     return found
 
 
@@ -299,7 +304,7 @@ def save_answers(
         current = _lock(assessment_id)
         if current.status not in EDITABLE_STATUSES:
             db.session.rollback()
-            raise AssessmentError("This assessment has been submitted and can no longer be changed.", 409)
+            raise AssessmentError(N_("This assessment has been submitted and can no longer be changed."), 409)
         stored = dict(current.answers or {})
         meta = {key: dict(value) for key, value in (current.answers_meta or {}).items()}
         conflicts = [
@@ -346,7 +351,7 @@ def save_answers(
             return new_version
         # Someone else wrote between our read and our update (SQLite): read again and re-check.
         db.session.rollback()
-    raise AssessmentError("The assessment is busy; please try again.", 409)
+    raise AssessmentError(N_("The assessment is busy; please try again."), 409)
 
 
 def carried_over(assessment: Assessment) -> set[str]:
@@ -505,7 +510,7 @@ def _invite_key(code: str) -> str:
 def create_invite(user: User, enterprise_id: int) -> tuple[str, Any]:
     """Issue a one-time invite code (shown once; only its hash is stored) valid for INVITE_HOURS."""
     if enterprise_id not in {enterprise.id for enterprise in approved_enterprises(user)}:
-        raise AssessmentError("Enterprise not found.", 404)
+        raise AssessmentError(N_("Enterprise not found."), 404)
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     code = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
     expires = utcnow() + timedelta(hours=INVITE_HOURS)
@@ -525,11 +530,11 @@ def _valid_invite(code: str) -> tuple[Setting, Enterprise]:
 
     setting = db.session.get(Setting, _invite_key(code or ""))
     if setting is None or not setting.value:
-        raise AssessmentError("This invite code is not valid.", 404)
+        raise AssessmentError(N_("This invite code is not valid."), 404)
     data = json.loads(setting.value)
     enterprise = db.session.get(Enterprise, int(data["enterprise_id"]))
     if datetime.fromisoformat(data["expires"]) < utcnow() or enterprise is None:
-        raise AssessmentError("This invite code is not valid or has expired.", 404)
+        raise AssessmentError(N_("This invite code is not valid or has expired."), 404)
     return setting, enterprise
 
 
