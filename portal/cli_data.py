@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 
 def register(app: Flask) -> None:
@@ -17,6 +18,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("rescore")
+@with_appcontext
 @click.option("--questionnaire", "questionnaire_id", help="Only assessments of this questionnaire id.")
 @click.option("--version", help="Only assessments of this questionnaire version.")
 @click.option("--dry-run", is_flag=True, help="Compute and report, change nothing.")
@@ -52,6 +54,7 @@ def rescore_command(
 
 
 @click.command("import-enterprises")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and report, import nothing.")
 def import_enterprises_command(file: Path, dry_run: bool) -> None:

@@ -17,10 +17,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from portal.extensions import db
-from portal.models import Assessment, AssessmentDimensionScore, Enterprise, Round, utcnow
+from portal.models import Assessment, Enterprise, Round, utcnow
 from portal.services import results
 
 Progress = Callable[[int], None]
@@ -103,7 +102,7 @@ def _build_chunk(
     """Answers, status and (for counted statuses) the scored result of each new assessment in a chunk."""
     seed, enterprises, specs, questionnaire_id, version, catalogue_version, existing = args
     questionnaire, catalogue = results.definitions(questionnaire_id, version, catalogue_version)
-    from scoring import random_answers
+    from scoring import random_answers, score
 
     now = utcnow()
     built: list[tuple[dict[str, Any], list[tuple[str, float]]]] = []
@@ -145,42 +144,44 @@ def _build_chunk(
             if status == "draft":
                 row["answers"] = _dumps(_partial(rng, answers))
             else:
-                result = results.compute(questionnaire, catalogue, answers, context)
-                columns = results.result_columns(result, context)
+                # The summary + canonical text give exactly what to_dict() would, without building it.
+                result = score(questionnaire, answers, context, catalogue=catalogue)
+                summary = results.result_summary(result)
+                columns = results.result_columns(summary, context)
                 columns["flags"] = _dumps(columns["flags"])
                 row.update(columns)
                 row["answers"] = _dumps(answers)
-                row["result"] = _dumps(result)
+                row["result"] = results.stored_json(result)
                 row["context"] = _dumps(context)
                 row["submitted_at"] = min(now, submitted_at)
                 if status == "verified":
                     row["verified_at"] = min(now, submitted_at + timedelta(days=rng.randint(1, 30)))
-                dimensions = [(row["dimension_id"], row["score"]) for row in results.dimension_rows(0, result)]
+                dimensions = [
+                    (entry["dimension_id"], entry["score"]) for entry in results.dimension_rows(0, summary)
+                ]
             built.append((row, dimensions))
     return built
 
 
-class _JSONText(sa.types.TypeDecorator):
-    """Binds an already serialized JSON text to a PostgreSQL json column."""
-
-    impl = sa.Text
-    cache_ok = True
-
-    def bind_expression(self, bindvalue: Any) -> Any:
-        return sa.cast(bindvalue, postgresql.JSON)
-
-
 _JSON_COLUMNS = ("answers", "answers_meta", "result", "context", "flags")
+_COLUMN_NAMES = tuple(column.name for column in Assessment.__table__.columns)
 
 
-def _insert_table(dialect: str) -> sa.TableClause:
-    """A lightweight view of `assessments` that accepts pre-serialized JSON texts."""
-    json_type: Any = _JSONText() if dialect == "postgresql" else sa.Text()
-    columns = [
-        sa.column(column.name, json_type if column.name in _JSON_COLUMNS else column.type)
-        for column in Assessment.__table__.columns
-    ]
-    return sa.table("assessments", *columns)
+def _sqlite_datetime(value: Any) -> Any:
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
+
+
+def _insert_sql(dialect: sa.engine.Dialect) -> tuple[str, str]:
+    """Driver-level INSERTs for assessments (JSON columns take pre-serialized text) and dimension rows."""
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    cast = "::json" if dialect.name == "postgresql" else ""
+    values = ", ".join(marker + (cast if name in _JSON_COLUMNS else "") for name in _COLUMN_NAMES)
+    assessments = f"INSERT INTO assessments ({', '.join(_COLUMN_NAMES)}) VALUES ({values})"
+    dimensions = (
+        "INSERT INTO assessment_dimension_scores (assessment_id, dimension_id, score) "
+        f"VALUES ({marker}, {marker}, {marker})"
+    )
+    return assessments, dimensions
 
 
 def _enterprises(usccs: Collection[str] | None) -> list[_EnterpriseRow]:
@@ -251,27 +252,27 @@ def seed_assessments(
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     connection = db.session.connection()
     dialect = connection.dialect.name
-    table = _insert_table(dialect)
+    insert_assessments, insert_dimensions = _insert_sql(connection.dialect)
     next_id = (db.session.scalar(sa.select(sa.func.max(Assessment.id))) or 0) + 1
     created = 0
 
     def store(built: list[tuple[dict[str, Any], list[tuple[str, float]]]], chunk_size: int) -> None:
+        # Plain DBAPI executemany with tuples: the ORM/Core per-row processing would cost more than scoring.
         nonlocal next_id, created
-        rows: list[dict[str, Any]] = []
-        dimension_rows: list[dict[str, Any]] = []
+        rows: list[tuple[Any, ...]] = []
+        dimension_rows: list[tuple[int, str, float]] = []
         for row, dimensions in built:
-            row = {column: None for column in _COLUMN_NAMES} | row
             row["id"] = next_id
-            rows.append(row)
-            dimension_rows.extend(
-                {"assessment_id": next_id, "dimension_id": dimension_id, "score": score}
-                for dimension_id, score in dimensions
-            )
+            values = tuple(row.get(name) for name in _COLUMN_NAMES)
+            if dialect == "sqlite":  # the text format SQLAlchemy's SQLite DateTime writes and reads
+                values = tuple(_sqlite_datetime(value) for value in values)
+            rows.append(values)
+            dimension_rows.extend((next_id, dimension_id, score) for dimension_id, score in dimensions)
             next_id += 1
         if rows:
-            db.session.execute(sa.insert(table), rows)
-        for batch in _chunks(dimension_rows, 5000):
-            db.session.execute(sa.insert(AssessmentDimensionScore), list(batch))
+            connection.exec_driver_sql(insert_assessments, rows)
+        if dimension_rows:
+            connection.exec_driver_sql(insert_dimensions, dimension_rows)
         created += len(rows)
         if progress:
             progress(chunk_size)
@@ -290,6 +291,3 @@ def seed_assessments(
         )
     db.session.commit()
     return created
-
-
-_COLUMN_NAMES = tuple(column.name for column in Assessment.__table__.columns)

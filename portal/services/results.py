@@ -153,6 +153,26 @@ def compute(
     ).to_dict()
 
 
+def result_summary(result: scoring.Result) -> dict[str, Any]:
+    """The parts of `Result.to_dict()` that `result_columns` and `dimension_rows` read (cheap, no full dict)."""
+    return {
+        "overall_score": result.overall_score,
+        "level": {"band": result.level.band, "gated": result.level.gated},
+        "plan_flags": {flag_id: {"value": flag.value} for flag_id, flag in result.plan_flags.items()},
+        "indicators": result.indicators,
+        "engine_version": result.engine_version,
+        "result_hash": result.result_hash,
+        "context": result.context,
+        "dimensions": [{"id": dimension.id, "score": dimension.score} for dimension in result.dimensions],
+    }
+
+
+def stored_json(result: scoring.Result) -> str:
+    """The JSON text of `result.to_dict()` (same content), built from the engine's canonical JSON."""
+    canonical = result.canonical_json()
+    return f'{canonical[:-1]},"result_hash":"{result.result_hash}"}}'
+
+
 def store_result(assessment: Assessment, result: dict[str, Any]) -> None:
     """Write a result onto an assessment: JSON, columns and dimension rows (replaced); no commit."""
     assessment.result = result
