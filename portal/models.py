@@ -292,3 +292,6 @@ class Setting(db.Model):
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     value: Mapped[str | None] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+import portal.models_officials  # noqa: E402,F401  (officials workspace tables register with the metadata)
