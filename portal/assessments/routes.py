@@ -70,7 +70,7 @@ def _stash_expired_section_post() -> Response | None:
         return None
     assessment_id = (request.view_args or {}).get("assessment_id")
     section_id = request.args.get("section", "")
-    if not isinstance(assessment_id, int) or len(request.form) > 500:
+    if not isinstance(assessment_id, int) or (request.content_length or 0) > 64 * 1024:
         return None
     token = service.stash_section(assessment_id, section_id, request.form.to_dict(flat=False))
     if current_user.is_authenticated:
