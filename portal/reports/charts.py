@@ -46,6 +46,16 @@ def _text_width(text: str, font_size: float) -> float:
     return (wide + 0.56 * (len(text) - wide)) * font_size
 
 
+def _wrap_label(text: str, font_size: float, max_width: float) -> list[str]:
+    """Split a label into at most two lines near the middle (at a space when it has spaces)."""
+    if _text_width(text, font_size) <= max_width or len(text) < 4:
+        return [text]
+    middle = len(text) // 2
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle)) if spaces else middle
+    return [text[:cut].strip(), text[cut:].strip()]
+
+
 def _svg_open(
     width: float, height: float, title: str, desc: str, font_family: str, css_class: str
 ) -> tuple[str, str]:
@@ -102,8 +112,10 @@ def radar_chart(
     """Radar chart of dimension scores (`[{"label", "value"}]`, 0..max_value) with an optional overlay."""
     n = len(dimensions)
     font_size = 11.0
-    label_pad_x = max([_text_width(str(d["label"]), font_size) for d in dimensions] + [40]) + 10
-    label_pad_y = 2.6 * font_size
+    max_label = size * 0.55
+    wrapped = [_wrap_label(str(d["label"]), font_size, max_label) for d in dimensions]
+    label_pad_x = max([_text_width(line, font_size) for lines in wrapped for line in lines] + [40]) + 10
+    label_pad_y = 3.8 * font_size
     legend_h = 20 if overlay is not None else 0
     width = size + 2 * label_pad_x
     height = size + 2 * label_pad_y + legend_h
@@ -164,12 +176,18 @@ def radar_chart(
         anchor = "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
         sin = math.sin(angle)
         offset = -0.6 if sin < -0.5 else (0.6 if sin > 0.5 else 0)
-        parts.append(_text(lx, ly + offset * font_size, str(dim["label"]), size=font_size, anchor=anchor))
+        lines = wrapped[i]
+        if sin < -0.5 and len(lines) > 1:
+            offset -= 1.15  # labels above the chart grow upwards
+        for number, line in enumerate(lines):
+            parts.append(
+                _text(lx, ly + (offset + 1.15 * number) * font_size, line, size=font_size, anchor=anchor)
+            )
         if show_values:
             parts.append(
                 _text(
                     lx,
-                    ly + (offset + 1.15) * font_size,
+                    ly + (offset + 1.15 * len(lines)) * font_size,
                     _fmt(dim.get("value")),
                     size=9.5,
                     anchor=anchor,

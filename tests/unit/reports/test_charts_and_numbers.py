@@ -8,6 +8,7 @@ from portal.reports import charts, report_number, verify_report_number
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert("x")</script>&<b>'
+SHORT_HOSTILE = '<i>"&</i>'  # short enough to stay on one radar label line
 
 
 def parse(svg: str) -> ET.Element:
@@ -21,7 +22,7 @@ def texts(root: ET.Element) -> list[str]:
 def test_radar_chart_is_accessible_scalable_and_escapes_labels():
     dims = [
         {"label": name, "value": value}
-        for name, value in [("战略与组织", 62.5), (HOSTILE, None), ("网络", 30)]
+        for name, value in [("战略与组织", 62.5), (SHORT_HOSTILE, None), ("网络", 30)]
     ]
     svg = charts.radar_chart(dims, [50, 40, None], font_family="PortalSans", title="各维度得分")
     root = parse(svg)
@@ -29,9 +30,17 @@ def test_radar_chart_is_accessible_scalable_and_escapes_labels():
     assert root.get("font-family") == "PortalSans"
     assert root.find(f"{SVG}title").text == "各维度得分"
     assert "战略与组织: 62" in root.find(f"{SVG}desc").text
-    assert HOSTILE in texts(root)  # shown literally, not as markup
-    assert "<script>" not in svg
+    assert SHORT_HOSTILE in texts(root)  # shown literally, not as markup
+    assert "<i>" not in svg
     assert len(root.findall(f"{SVG}polygon")) == 5 + 2  # five grid rings, the overlay, the scores
+
+
+def test_long_radar_labels_wrap_onto_two_lines():
+    label = "Cloud, data use and industrial internet platforms"
+    svg = charts.radar_chart([{"label": label, "value": 50}] + [{"label": "Short", "value": 10}] * 4)
+    lines = texts(parse(svg))
+    assert label not in lines and " ".join(lines[-12:]).count("Cloud, data use") == 1
+    assert any(line.endswith("platforms") for line in lines)
 
 
 def test_bar_chart_shows_value_and_reference():
