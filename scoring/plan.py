@@ -92,9 +92,8 @@ class ItemPlan:
         found = self.fixed.get(answer) if not isinstance(answer, list | tuple) else None
         if found is not None:
             return found
-        if self.type == MULTI:
-            rank = self.option_rank
-            answer = tuple(sorted(answer, key=lambda value: rank.get(value, len(rank))))
+        if self.type == MULTI:  # validated: every value is an option
+            answer = tuple(sorted(answer, key=self.option_rank.__getitem__))
         fraction = round(self.fraction(answer), 6)
         return Contribution(self.question_id, round(fraction * self.points, 6), self.points, fraction, answer)
 
@@ -104,10 +103,7 @@ class ItemPlan:
         if item_type == SINGLE or item_type == SCENE:
             return self.fractions.get(answer, 0.0)
         if item_type == MULTI:
-            fractions = self.fractions
-            total = 0.0
-            for value in answer:
-                total += fractions.get(value, 0.0)
+            total = sum(map(self.fractions.__getitem__, answer), 0.0)
             return total if total < self.cap else self.cap
         if item_type == BOOLEAN:
             return self.true_fraction if answer is True else 0.0
