@@ -86,8 +86,12 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth import bp as auth_bp
     from portal.enterprises import bp as enterprises_bp
     from portal.main import bp as main_bp
+    from portal.officials import bp as officials_bp
+    from portal.officials.api import bp as officials_api_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(officials_bp)
+    app.register_blueprint(officials_api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(enterprises_bp)
     app.register_blueprint(assessments_bp)
@@ -97,8 +101,10 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     """Register the `flask` commands."""
     from portal.cli import register
+    from portal.cli_jobs import register as register_jobs
 
     register(app)
+    register_jobs(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
