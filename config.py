@@ -56,7 +56,9 @@ class Config:
         self.SESSION_REFRESH_EACH_REQUEST = True
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+        # Served over HTTPS (PREFERRED_URL_SCHEME=https): cookies are Secure unless SESSION_COOKIE_SECURE says otherwise.
+        self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http").strip().lower() or "http"
+        self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", self.PREFERRED_URL_SCHEME == "https")
         self.REMEMBER_COOKIE_DURATION = timedelta(days=env_int("REMEMBER_DAYS", 14))
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -79,6 +81,26 @@ class Config:
         self.BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
         self.LANGUAGES = ("zh", "en")
 
+        # Rate limits (Flask-Limiter; Redis when REDIS_URL is set). The per-account lockout stays on regardless.
+        self.RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        self.RATELIMIT_LOGIN_IP = os.environ.get("RATELIMIT_LOGIN_IP", "20 per minute;200 per hour")
+        self.RATELIMIT_LOGIN_USER = os.environ.get("RATELIMIT_LOGIN_USER", "10 per minute;60 per hour")
+        self.RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10 per hour")
+        self.RATELIMIT_API = os.environ.get("RATELIMIT_API", "600 per minute")
+        self.RATELIMIT_AUTOSAVE = os.environ.get("RATELIMIT_AUTOSAVE", "240 per minute")
+
+        # Behind nginx: how many proxies' X-Forwarded-For/-Proto/-Host/-Port/-Prefix to trust (0 = none).
+        self.PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
+        self.PROXY_FIX_X_PROTO = env_int("PROXY_FIX_X_PROTO", 0)
+        self.PROXY_FIX_X_HOST = env_int("PROXY_FIX_X_HOST", 0)
+        self.PROXY_FIX_X_PORT = env_int("PROXY_FIX_X_PORT", 0)
+        self.PROXY_FIX_X_PREFIX = env_int("PROXY_FIX_X_PREFIX", 0)
+        self.HSTS_SECONDS = env_int("HSTS_SECONDS", 0)  # sent only with secure cookies
+
+        # Audit trail: events older than this are deleted by `flask prune-audit` (180 days: legal minimum).
+        self.AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+
 
 class DevelopmentConfig(Config):
     """Local development: SQLite under instance/, generated secret key."""
@@ -99,6 +121,7 @@ class TestingConfig(Config):
         self.ARGON2_TIME_COST = 1
         self.ARGON2_MEMORY_COST = 1024
         self.WTF_CSRF_ENABLED = env_bool("WTF_CSRF_ENABLED", False)
+        self.RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", False)  # the rate-limit tests switch it on
 
 
 class ProductionConfig(Config):

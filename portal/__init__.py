@@ -38,6 +38,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     register_errorhandlers(app)
     register_template_helpers(app)
     register_access_guard(app)
+    register_security(app)
     return app
 
 
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     """Register the feature blueprints."""
     from portal.api import bp as api_bp
     from portal.assessments import bp as assessments_bp
+    from portal.auditlog import bp as auditlog_bp
     from portal.auth import bp as auth_bp
     from portal.enterprises import bp as enterprises_bp
     from portal.main import bp as main_bp
@@ -96,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(enterprises_bp)
     app.register_blueprint(assessments_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(auditlog_bp)
 
 
 def register_cli(app: Flask) -> None:
@@ -147,6 +150,13 @@ def _revenue_band_label(key: str | None, locale: str) -> str:
     except KeyError:
         return key
     return band.en if locale == "en" else band.zh
+
+
+def register_security(app: Flask) -> None:
+    """Security headers, rate limits and ProxyFix (after every blueprint, so limits reach their views)."""
+    from portal import security
+
+    security.init_app(app)
 
 
 def register_access_guard(app: Flask) -> None:
