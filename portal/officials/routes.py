@@ -1,0 +1,365 @@
+"""Officials' pages: dashboard, enterprise list, drill-down, review actions, exports and job progress."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+import questionnaires
+from portal import jobs, reference
+from portal.access import access
+from portal.extensions import db
+from portal.models import Assessment, Round
+from portal.officials import bp, jobs_runners  # noqa: F401  (registers the job runners)
+from portal.officials.forms import CorrectionForm, ReturnForm, VerifyForm, VisitForm
+from portal.officials.labels import label
+from portal.reports import charts
+from portal.services import exports, review, stats
+from portal.services.enterprises import visible_enterprise
+from portal.services.results import DEFAULT_QUESTIONNAIRE_ID
+
+PER_PAGE = 50
+
+
+def _locale() -> str:
+    return str(get_locale() or "zh").split("_")[0]
+
+
+@bp.app_context_processor
+def _officials_helpers() -> dict[str, Any]:
+    locale = _locale()
+    return {"t": lambda key, **values: label(key, locale, **values)}
+
+
+def _filters() -> stats.Filters:
+    try:
+        return stats.effective_filters(current_user, request.args)
+    except stats.ScopeError:
+        abort(404)
+    except stats.FilterError:
+        abort(400)
+
+
+def _dimension_names(locale: str) -> dict[str, str]:
+    try:
+        questionnaire = questionnaires.current(DEFAULT_QUESTIONNAIRE_ID)
+    except Exception:  # noqa: BLE001 - labels fall back to ids
+        return {}
+    return {d.id: d.name.get(locale) for d in questionnaire.dimensions}
+
+
+def _filter_options(filters: stats.Filters) -> dict[str, Any]:
+    locale = _locale()
+    districts = reference.DISTRICT_VALUES if current_user.is_city_wide else (current_user.district,)
+    return {
+        "districts": [(d, reference.district_label(d, locale)) for d in districts],
+        "industries": [(c, reference.division_label(c, locale)) for c in reference.INDUSTRY_DIVISIONS],
+        "sizes": [(s, reference.size_class_label(s, locale)) for s in reference.SIZE_CLASSES],
+        "rounds": [r.year for r in db.session.scalars(select(Round).order_by(Round.year.desc()))],
+        "city_wide": current_user.is_city_wide,
+    }
+
+
+def _list_url(filters: stats.Filters, **extra: Any) -> str:
+    params = filters.as_params()
+    params.update({key: str(value) for key, value in extra.items() if value is not None})
+    return url_for("officials.enterprises", **params)
+
+
+@bp.route("/")
+@access("staff")
+def dashboard() -> str:
+    """The dashboard: counts, levels, means, breakdowns, trend and plan targets under the filters."""
+    filters = _filters()
+    data = stats.dashboard(filters)
+    locale = _locale()
+    dimension_names = _dimension_names(locale)
+    level_bins = [
+        {"label": label("level_n", locale, n=level), "count": n} for level, n in data["levels"].items()
+    ]
+    chart_levels = Markup(charts.distribution_bars(level_bins, title=label("levels", locale)))
+    dims = [
+        {"label": dimension_names.get(dim_id, dim_id), "value": mean}
+        for dim_id, mean in data["dimension_means"].items()
+    ]
+    chart_dims = (
+        Markup(charts.bar_chart(dims, title=label("dimension_means", locale), digits=1)) if dims else ""
+    )
+    gauges = {}
+    for target in data["targets"]:
+        value, goal = target["candidates"], target["value"]
+        if target["unit"] == "percent":
+            gauges[target["key"]] = Markup(
+                charts.target_gauge(value, goal, label="", target_name=label("target", locale))
+            )
+        else:
+            top = max(goal or 0, value or 0, target["recognised"] or 0, 1)
+            gauges[target["key"]] = Markup(
+                charts.target_gauge(
+                    value, goal, max_value=top, unit="", digits=0, target_name=label("target", locale)
+                )
+            )
+    return render_template(
+        "officials/dashboard.html",
+        data=data,
+        filters=filters,
+        options=_filter_options(filters),
+        list_url=lambda **extra: _list_url(filters, **extra),
+        breakdown_url=lambda **changes: _list_url(stats.with_filters(filters, **changes), status="assessed"),
+        dimension_names=dimension_names,
+        chart_levels=chart_levels,
+        chart_dims=chart_dims,
+        gauges=gauges,
+    )
+
+
+@bp.route("/enterprises")
+@access("staff")
+def enterprises() -> str:
+    """The enterprise list behind every dashboard number: search, filters, sort, pagination."""
+    filters = _filters()
+    try:
+        query = stats.list_query_from_args(filters, request.args)
+        total = stats.list_count(current_user, query)
+    except stats.FilterError:
+        abort(400)
+    except stats.ScopeError:
+        abort(404)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    items = stats.list_page(current_user, query, page, PER_PAGE)
+    params = query.as_params()
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    return render_template(
+        "officials/enterprises.html",
+        items=items,
+        total=total,
+        page=page,
+        pages=pages,
+        query=query,
+        params=params,
+        options=_filter_options(filters),
+        filters=filters,
+        targets=stats_targets(),
+    )
+
+
+def stats_targets() -> list[Any]:
+    """Active plan targets (for the candidate-list selector)."""
+    from portal.services import targets
+
+    return targets.list_targets()
+
+
+@bp.route("/enterprises/<int:enterprise_id>")
+@access("staff")
+def enterprise(enterprise_id: int) -> str:
+    """An enterprise: results, history across rounds, answers with corrections, review tools."""
+    found = visible_enterprise(current_user, enterprise_id)
+    if found is None:
+        abort(404)
+    history = list(
+        db.session.scalars(
+            select(Assessment)
+            .join(Round, Round.id == Assessment.round_id)
+            .where(Assessment.enterprise_id == found.id)
+            .order_by(Round.year.desc())
+        )
+    )
+    selected_id = request.args.get("assessment", type=int)
+    selected = next((a for a in history if a.id == selected_id), history[0] if history else None)
+    locale = _locale()
+    context: dict[str, Any] = {"enterprise": found, "history": history, "assessment": selected}
+    if selected is not None:
+        questionnaire = questionnaires.load(selected.questionnaire_id, selected.questionnaire_version)
+        corrections = {c.question_id: c for c in review.corrections(selected)}
+        answered = [
+            {
+                "id": q.id,
+                "title": q.title.get(locale),
+                "answer": (selected.answers or {}).get(q.id),
+                "correction": corrections.get(q.id),
+            }
+            for q in questionnaire.questions
+            if q.id in (selected.answers or {}) or q.id in corrections
+        ]
+        dimension_names = _dimension_names(locale)
+        dims = [
+            {"label": dimension_names.get(d.dimension_id, d.dimension_id), "value": d.score}
+            for d in selected.dimension_scores
+        ]
+        context.update(
+            answers=answered,
+            warnings=review.plausibility_warnings(selected),
+            visits=review.visits(selected),
+            reviews=review.reviews(selected),
+            can_review=review.can_review(current_user),
+            verify_form=VerifyForm(),
+            return_form=ReturnForm(),
+            visit_form=VisitForm(),
+            correction_form=CorrectionForm(),
+            chart_radar=Markup(charts.radar_chart(dims, title=label("results", locale)))
+            if len(dims) >= 3
+            else "",
+            dims=dims,
+        )
+    return render_template("officials/enterprise.html", **context)
+
+
+def _reviewable(assessment_id: int) -> Assessment:
+    assessment = review.visible_assessment(current_user, assessment_id)
+    if assessment is None:
+        abort(404)
+    if not review.can_review(current_user):
+        abort(403)
+    return assessment
+
+
+def _back(assessment: Assessment) -> Response:
+    return redirect(
+        url_for("officials.enterprise", enterprise_id=assessment.enterprise_id, assessment=assessment.id)
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/verify", methods=["POST"])
+@access("staff")
+def verify(assessment_id: int) -> Response:
+    """submitted -> verified."""
+    assessment = _reviewable(assessment_id)
+    form = VerifyForm()
+    if form.validate_on_submit():
+        try:
+            review.verify(assessment, current_user, form.comment.data or "")
+            flash(label("verified", _locale()), "success")
+        except review.ReviewError as error:
+            flash(str(error), "error")
+    return _back(assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/return", methods=["POST"])
+@access("staff")
+def return_assessment(assessment_id: int) -> Response:
+    """submitted -> returned with a comment."""
+    assessment = _reviewable(assessment_id)
+    form = ReturnForm()
+    if form.validate_on_submit():
+        try:
+            review.return_to_enterprise(assessment, current_user, form.comment.data)
+            flash(label("returned", _locale()), "success")
+        except review.ReviewError as error:
+            flash(str(error), "error")
+    else:
+        flash(label("comment", _locale()) + " ?", "error")
+    return _back(assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/visit", methods=["POST"])
+@access("staff")
+def visit(assessment_id: int) -> Response:
+    """Record an on-site visit."""
+    assessment = _reviewable(assessment_id)
+    form = VisitForm()
+    if form.validate_on_submit():
+        try:
+            review.record_visit(
+                assessment, current_user, form.visited_on.data, form.people.data, form.findings.data
+            )
+        except review.ReviewError as error:
+            flash(str(error), "error")
+    return _back(assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/correct", methods=["POST"])
+@access("staff")
+def correct(assessment_id: int) -> Response:
+    """Correct one answer beside the self-reported one."""
+    assessment = _reviewable(assessment_id)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        try:
+            value = review.parse_answer(assessment, form.question_id.data, form.value.data or "")
+            review.correct_answer(assessment, current_user, form.question_id.data, value, form.reason.data)
+        except review.ReviewError as error:
+            flash(str(error), "error")
+    return _back(assessment)
+
+
+def _export(kind: str) -> Response:
+    filters = _filters()
+    try:
+        query = stats.list_query_from_args(filters, request.args)
+        total = stats.list_count(current_user, query)
+    except stats.FilterError:
+        abort(400)
+    except stats.ScopeError:
+        abort(404)
+    lang = "en" if request.args.get("lang") == "en" else "zh"
+    if total > exports.INLINE_LIMIT:
+        args = {key: value for key, value in request.args.items() if key not in ("page", "lang")}
+        job = jobs.enqueue(f"export_{kind}", {"args": args, "lang": lang}, current_user)
+        return redirect(url_for("officials.job", job_id=job.id))
+    if kind == "csv":
+        response = Response(
+            stream_with_context(exports.iter_csv(current_user, query, lang)),
+            mimetype="text/csv; charset=utf-8",
+        )
+        response.headers["Content-Disposition"] = "attachment; filename=enterprises.csv"
+        return response
+    buffer = io.BytesIO()
+    exports.write_xlsx(buffer, current_user, query, lang)
+    buffer.seek(0)
+    return send_file(
+        buffer,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="enterprises.xlsx",
+    )
+
+
+@bp.route("/export.xlsx")
+@access("staff")
+def export_xlsx() -> Response:
+    """The filtered list as XLSX (a background job above 5,000 rows)."""
+    return _export("xlsx")
+
+
+@bp.route("/export.csv")
+@access("staff")
+def export_csv() -> Response:
+    """The filtered list as CSV (a background job above 5,000 rows)."""
+    return _export("csv")
+
+
+@bp.route("/jobs/<job_id>")
+@access("staff")
+def job(job_id: str) -> str:
+    """Progress of a background job, with the download link once done."""
+    found = jobs.get_job(job_id, current_user)
+    if found is None:
+        abort(404)
+    return render_template("officials/job.html", job=found)
+
+
+@bp.route("/jobs/<job_id>/download")
+@access("staff")
+def job_download(job_id: str) -> Response:
+    """The file a finished job produced."""
+    found = jobs.get_job(job_id, current_user)
+    if found is None or found.status != "done" or not found.result_path:
+        abort(404)
+    return send_file(found.result_path, as_attachment=True, download_name=found.result_name)
