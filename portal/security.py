@@ -132,7 +132,7 @@ def init_rate_limits(app: Flask) -> None:
     app.extensions["portal_limiter"] = limiter
 
     def post_only(limits: str, key_func: Any, **kwargs: Any) -> Any:
-        return limiter.limit(limits, key_func=key_func, methods=["POST"], **kwargs)
+        return limiter.limit(limits, key_func=key_func, methods=["POST"], override_defaults=False, **kwargs)
 
     decorators: dict[str, list[Any]] = {}
     for endpoint in LOGIN_ENDPOINTS:
@@ -153,7 +153,12 @@ def init_rate_limits(app: Flask) -> None:
         )
     for endpoint in AUTOSAVE_ENDPOINTS:
         decorators.setdefault(endpoint, []).append(
-            limiter.limit(app.config["RATELIMIT_AUTOSAVE"], key_func=user_or_client_key, scope="autosave")
+            limiter.limit(
+                app.config["RATELIMIT_AUTOSAVE"],
+                key_func=user_or_client_key,
+                scope="autosave",
+                override_defaults=False,
+            )
         )
     for endpoint, limits in decorators.items():
         view = app.view_functions.get(endpoint)
@@ -165,8 +170,8 @@ def init_rate_limits(app: Flask) -> None:
         app.view_functions[endpoint] = wrapped
     api = app.blueprints.get("api")
     if api is not None:
-        limiter.limit(
-            app.config["RATELIMIT_API"], key_func=user_or_client_key, scope="api", override_defaults=False
+        limiter.shared_limit(
+            app.config["RATELIMIT_API"], scope="api", key_func=user_or_client_key, override_defaults=False
         )(api)
 
     @app.errorhandler(RateLimitExceeded)
