@@ -48,9 +48,13 @@ def jobs_dir(app: Flask | None = None) -> Path:
     return folder
 
 
-def enqueue(kind: str, params: dict[str, Any], user: User) -> Job:
-    """Create a job and start it: RQ when REDIS_URL is set, else a separate process (inline in tests)."""
-    job = Job(id=uuid.uuid4().hex, kind=kind, params=params, created_by_id=user.id, status="queued")
+def enqueue(kind: str, params: dict[str, Any], user: User | None) -> Job:
+    """Create a job and start it: RQ when REDIS_URL is set, else a separate process (inline in tests).
+
+    `user` is None for system jobs (e.g. report rendering after a submission); only admins see those.
+    """
+    created_by_id = user.id if user is not None else None
+    job = Job(id=uuid.uuid4().hex, kind=kind, params=params, created_by_id=created_by_id, status="queued")
     db.session.add(job)
     db.session.commit()
     mode = current_app.config.get("JOBS_MODE") or ("rq" if os.environ.get("REDIS_URL") else "process")
