@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+import portal.reports  # noqa: F401  (points FONTCONFIG_FILE at the bundled fonts before WeasyPrint loads)
 from config import get_config
 from portal import reference
 from portal.access import access_rule_of
@@ -35,6 +36,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
+    register_reports(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_access_guard(app)
@@ -90,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.main import bp as main_bp
     from portal.officials import bp as officials_bp
     from portal.officials.api import bp as officials_api_bp
+    from portal.reports.routes import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(officials_bp)
@@ -99,15 +102,31 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(auditlog_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_cli(app: Flask) -> None:
     """Register the `flask` commands."""
     from portal.cli import register
     from portal.cli_jobs import register as register_jobs
+    from portal.reports.cli import register as register_reports_cli
 
     register(app)
     register_jobs(app)
+    register_reports_cli(app)
+
+
+def register_reports(app: Flask) -> None:
+    """Render reports in the background after submission; warn loudly when PDF rendering will be slow."""
+    from portal.reports import harfbuzz_subset_available
+    from portal.reports.tasks import install
+
+    install(app)
+    if not harfbuzz_subset_available():
+        app.logger.warning(
+            "libharfbuzz-subset0 IS MISSING: PDF reports will render 10-20x slower "
+            "(install it: apt-get install libharfbuzz-subset0)"
+        )
 
 
 def register_errorhandlers(app: Flask) -> None:
