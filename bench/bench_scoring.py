@@ -2,9 +2,9 @@
 
 Run `python bench/bench_scoring.py`. Uses the shipped questionnaire ezhou-dmi (and its
 catalogue) when it loads, otherwise the scoring test fixture. Prints the median of 5 runs for
-score() alone, for score() + to_dict() (which includes the result hash), and for score() with the
-per-condition memo switched off (every gate, flag, plausibility rule and measure evaluated afresh).
-No results are cached: every run scores all answer sets again. Times are CPU time of this process
+score() alone and for score() + to_dict() (which includes the result hash). Nothing is cached
+between scorings but the compiled questionnaire (conditions compiled to closures once): every
+run scores all answer sets again and evaluates every gate, flag, plausibility rule and measure. Times are CPU time of this process
 (time.process_time), so other work on a shared machine does not count against the engine.
 """
 
@@ -24,7 +24,6 @@ sys.path.insert(0, str(ROOT))
 import questionnaires  # noqa: E402
 import scoring  # noqa: E402
 from questionnaires.conditions import derive_context, visible_question_ids  # noqa: E402
-from scoring.plan import MemoCondition  # noqa: E402
 
 TARGET = 10_000
 FIXTURES = ROOT / "tests" / "fixtures" / "scoring"
@@ -103,17 +102,9 @@ def main() -> int:
     )
     time_run(cases[:100], questionnaire, catalogue, True)  # warm-up: compile the plans
     print(f"{'variant':<40}{'scorings/s':>12}  target {TARGET}")
-    variants = (
-        ("score()", False, True),
-        ("score() + to_dict()", True, True),
-        ("score(), conditions not memoised", False, False),
-    )
-    for name, full, memoise in variants:
-        MemoCondition.enabled = memoise
-        try:
-            rates = [time_run(cases, questionnaire, catalogue, full) for _ in range(args.runs)]
-        finally:
-            MemoCondition.enabled = True
+    variants = (("score()", False), ("score() + to_dict()", True))
+    for name, full in variants:
+        rates = [time_run(cases, questionnaire, catalogue, full) for _ in range(args.runs)]
         median = statistics.median(rates)
         verdict = "MET" if median >= TARGET else "MISSED"
         print(f"{name:<40}{median:>12,.0f}  {verdict}  ({1e6 / median:.0f} us each)")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import MISSING, answer_resolver, derive_context, evaluate, visible_question_ids
+from .conditions import MISSING, Resolver, compile_condition, derive_context, visible_question_ids
 from .errors import AnswerValidationError
 from .loader import DEFAULT_TEXT_MAX_LENGTH
 from .model import BOOLEAN, MULTI, NA, NUMBER, PERCENT, SCENE, SINGLE, TEXT, Question, Questionnaire, Text
@@ -141,11 +141,22 @@ def _build_check(question: Question) -> Check:
     return check
 
 
-def _checks(questionnaire: Questionnaire) -> dict[str, Check]:
+def _fast_values(question: Question) -> frozenset[str]:
+    """String answers valid without running the check: the options (single, scene) and "na" if allowed."""
+    values = {option.value for option in question.options} if question.type in (SINGLE, SCENE) else set()
+    if question.allows_na:
+        values.add(NA)
+    return frozenset(values)
+
+
+def _checks(questionnaire: Questionnaire) -> dict[str, tuple[frozenset[str], Check]]:
     # Computed once per loaded questionnaire (which is cached), like the model's cached_property.
     checks = questionnaire.__dict__.get("_answer_checks")
     if checks is None:
-        checks = {question.id: _build_check(question) for question in questionnaire.questions}
+        checks = {
+            question.id: (_fast_values(question), _build_check(question))
+            for question in questionnaire.questions
+        }
         questionnaire.__dict__["_answer_checks"] = checks
     return checks
 
@@ -157,11 +168,11 @@ def validate_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]) -
     checks = _checks(questionnaire)
     errors: dict[str, Text] = {}
     for question_id, value in answers.items():
-        check = checks.get(question_id)
-        if check is None:
+        entry = checks.get(question_id)
+        if entry is None:
             errors[question_id] = UNKNOWN_QUESTION
-        elif value is not None:
-            message = check(value)
+        elif value is not None and not (value.__class__ is str and value in entry[0]):
+            message = entry[1](value)
             if message is not None:
                 errors[question_id] = message
     if errors:
@@ -184,12 +195,58 @@ def missing_required(
     ]
 
 
-def _shown_answers(answers: Mapping[str, Any], visible: set[str]) -> dict[str, Any]:
-    return {key: value for key, value in answers.items() if key in visible and value is not None}
-
-
 def _number(value: Any) -> float | None:
     return value if _is_number(value) else None
+
+
+def _shown_resolver(
+    answers: Mapping[str, Any],
+    visible: set[str] | frozenset[str],
+    context: Mapping[str, Any],
+    indicators: Mapping[str, Any] | None = None,
+) -> Resolver:
+    """The resolver of indicators and plausibility rules: answers of shown questions, context, indicators."""
+
+    def resolve(key: str, value: Any) -> Any:
+        if key == "answer":
+            if value not in visible:
+                return MISSING
+            answer = answers.get(value)
+            return MISSING if answer is None else answer
+        if key == "context":
+            found = context.get(value)
+            return MISSING if found is None else found
+        if key == "indicator" and indicators is not None:
+            found = indicators.get(value)
+            return MISSING if found is None else found
+        if key == "na_count":
+            return sum(
+                1 for question_id, answer in answers.items() if answer == NA and question_id in visible
+            )
+        return MISSING
+
+    return resolve
+
+
+def _compiled_rules(questionnaire: Questionnaire) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(indicator steps, plausibility steps) with conditions compiled; built once per questionnaire."""
+    compiled = questionnaire.__dict__.get("_compiled_rules")
+    if compiled is None:
+        indicator_steps = tuple(
+            (
+                indicator.id,
+                indicator.kind,
+                indicator.numerator if indicator.kind == "ratio" else indicator.question,
+                indicator.denominator,
+                compile_condition(indicator.condition) if indicator.condition is not None else None,
+            )
+            for indicator in questionnaire.indicators
+        )
+        plausibility_steps = tuple(
+            (rule, compile_condition(rule.condition)) for rule in questionnaire.plausibility
+        )
+        compiled = questionnaire.__dict__["_compiled_rules"] = (indicator_steps, plausibility_steps)
+    return compiled
 
 
 def compute_indicators(
@@ -197,29 +254,28 @@ def compute_indicators(
     answers: Mapping[str, Any],
     context: Mapping[str, Any],
     *,
-    visible: set[str] | None = None,
+    visible: set[str] | frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """Indicator values from the shown answers: ratio -> percent (1 decimal) or None, value, condition -> bool."""
     if visible is None:
         visible = visible_question_ids(questionnaire, answers, context)
-    shown = _shown_answers(answers, visible)
     resolve = None
     values: dict[str, Any] = {}
-    for indicator in questionnaire.indicators:
-        if indicator.kind == "ratio":
-            numerator = _number(shown.get(indicator.numerator))
-            denominator = _number(shown.get(indicator.denominator))
+    for indicator_id, kind, question_id, denominator_id, condition in _compiled_rules(questionnaire)[0]:
+        if kind == "ratio":
+            numerator = _number(answers.get(question_id)) if question_id in visible else None
+            denominator = _number(answers.get(denominator_id)) if denominator_id in visible else None
             if numerator is None or denominator is None or denominator <= 0:
-                values[indicator.id] = None
+                values[indicator_id] = None
             else:
-                values[indicator.id] = round(100.0 * numerator / denominator, 1)
-        elif indicator.kind == "value":
-            value = shown.get(indicator.question)
-            values[indicator.id] = None if value is None or value == NA else value
+                values[indicator_id] = round(100.0 * numerator / denominator, 1)
+        elif kind == "value":
+            value = answers.get(question_id) if question_id in visible else None
+            values[indicator_id] = None if value is None or value == NA else value
         else:
             if resolve is None:
-                resolve = answer_resolver(shown, derive_context(questionnaire, context))
-            values[indicator.id] = evaluate(indicator.condition, resolve)
+                resolve = _shown_resolver(answers, visible, derive_context(questionnaire, context))
+            values[indicator_id] = condition(resolve)
     return values
 
 
@@ -230,18 +286,10 @@ def plausibility_warnings(
     if not questionnaire.plausibility:
         return []
     visible = visible_question_ids(questionnaire, answers, context)
-    shown = _shown_answers(answers, visible)
     indicators = compute_indicators(questionnaire, answers, context, visible=visible)
-    base = answer_resolver(shown, derive_context(questionnaire, context))
-
-    def resolve(key: str, value: Any) -> Any:
-        if key == "indicator":
-            found = indicators.get(value)
-            return MISSING if found is None else found
-        return base(key, value)
-
+    resolve = _shown_resolver(answers, visible, derive_context(questionnaire, context), indicators)
     return [
         PlausibilityWarning(rule.id, rule.message, rule.question_ids)
-        for rule in questionnaire.plausibility
-        if evaluate(rule.condition, resolve)
+        for rule, condition in _compiled_rules(questionnaire)[1]
+        if condition(resolve)
     ]

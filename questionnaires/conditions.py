@@ -1,17 +1,29 @@
-"""The condition tree language of FORMAT.md: evaluation and static inspection.
+"""The condition tree language of FORMAT.md: evaluation, compilation and static inspection.
 
-One evaluator serves `show_if`, gates, indicators, flags, plausibility rules and measures; the
-browser has a port of the `answer`/`context` part (portal/static/js). Standard library only.
+`evaluate` interprets a tree (one-off checks); `compile_condition` turns a tree into a closure
+with the same semantics, built once, for the hot paths (`show_if` walks, gates, indicators, flags,
+plausibility rules, measures). The browser has a port of the `answer`/`context` part
+(portal/static/js). Standard library only.
 """
 
 from __future__ import annotations
 
+import operator as operator_module
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from .model import NA
 
-OPERAND_KEYS = ("answer", "context", "na_count", "dimension", "dimension_level", "overall", "indicator", "flag")
+OPERAND_KEYS = (
+    "answer",
+    "context",
+    "na_count",
+    "dimension",
+    "dimension_level",
+    "overall",
+    "indicator",
+    "flag",
+)
 OPERATORS = ("eq", "ne", "in", "not_in", "includes", "gt", "gte", "lt", "lte", "answered")
 COMBINATORS = ("all", "any", "not")
 
@@ -30,6 +42,8 @@ MISSING: Any = _Missing()
 
 # resolve(operand_key, operand_value) -> value or MISSING
 Resolver = Callable[[str, Any], Any]
+# A compiled condition: resolver -> truth value (see compile_condition)
+CompiledCondition = Callable[[Resolver], bool]
 
 
 def evaluate(node: Mapping[str, Any], resolve: Resolver) -> bool:
@@ -100,6 +114,150 @@ def _compare(operator: str, left: Any, expected: Any) -> bool:
     raise ValueError(f"unknown operator {operator!r}")
 
 
+def compile_condition(node: Mapping[str, Any]) -> CompiledCondition:
+    """Compile a condition tree into `f(resolve) -> bool`, agreeing with `evaluate`; ValueError when malformed.
+
+    The tree is read once: operand keys, operators and literal right-hand sides are fixed in
+    closures, so an evaluation only resolves operands and compares.
+    """
+    if "all" in node:
+        return _compile_all(tuple(compile_condition(child) for child in node["all"]))
+    if "any" in node:
+        return _compile_any(tuple(compile_condition(child) for child in node["any"]))
+    if "not" in node:
+        inner = compile_condition(node["not"])
+        return lambda resolve: not inner(resolve)
+    operand_key, operator = split_comparison(node)
+    operand = node[operand_key]
+    expected = node[operator]
+    if operator == "answered":
+        wanted = bool(expected)
+        if wanted:
+            return lambda resolve: resolve(operand_key, operand) is not MISSING
+        return lambda resolve: resolve(operand_key, operand) is MISSING
+    if isinstance(expected, Mapping):
+        ref_key, ref_value = _single_operand(expected)
+
+        def compare_reference(resolve: Resolver) -> bool:
+            left = resolve(operand_key, operand)
+            if left is MISSING:
+                return False
+            right = resolve(ref_key, ref_value)
+            if right is MISSING:
+                return False
+            return _compare(operator, left, right)
+
+        return compare_reference
+    return _compile_literal(operand_key, operand, operator, expected)
+
+
+def _compile_all(children: tuple[CompiledCondition, ...]) -> CompiledCondition:
+    if len(children) == 1:
+        only = children[0]
+        return lambda resolve: bool(only(resolve))
+    if len(children) == 2:
+        first, second = children
+        return lambda resolve: bool(first(resolve)) and bool(second(resolve))
+
+    def all_of(resolve: Resolver) -> bool:
+        for child in children:
+            if not child(resolve):
+                return False
+        return True
+
+    return all_of
+
+
+def _compile_any(children: tuple[CompiledCondition, ...]) -> CompiledCondition:
+    if len(children) == 1:
+        only = children[0]
+        return lambda resolve: bool(only(resolve))
+    if len(children) == 2:
+        first, second = children
+        return lambda resolve: bool(first(resolve)) or bool(second(resolve))
+
+    def any_of(resolve: Resolver) -> bool:
+        for child in children:
+            if child(resolve):
+                return True
+        return False
+
+    return any_of
+
+
+def _compile_literal(operand_key: str, operand: Any, operator: str, expected: Any) -> CompiledCondition:
+    # Each closure is `_compare(operator, left, expected)` with the operator's branch picked here.
+    if operator == "eq":
+
+        def eq(resolve: Resolver) -> bool:
+            left = resolve(operand_key, operand)
+            return left is not MISSING and left == expected
+
+        return eq
+    if operator == "ne":
+
+        def ne(resolve: Resolver) -> bool:
+            left = resolve(operand_key, operand)
+            return left is not MISSING and left != expected
+
+        return ne
+    if operator in ("in", "not_in"):
+        negate = operator == "not_in"
+        if isinstance(expected, list | tuple) and all(item.__class__ is str for item in expected):
+            # Strings only equal strings, so a set gives the same answer for a str operand value.
+            members = frozenset(expected)
+
+            def member_of_strings(resolve: Resolver) -> bool:
+                left = resolve(operand_key, operand)
+                if left is MISSING:
+                    return False
+                found = left in members if left.__class__ is str else left in expected
+                return found is not negate
+
+            return member_of_strings
+
+        def member_of(resolve: Resolver) -> bool:
+            left = resolve(operand_key, operand)
+            if left is MISSING:
+                return False
+            return (left in expected) is not negate
+
+        return member_of
+    if operator == "includes":
+
+        def includes(resolve: Resolver) -> bool:
+            left = resolve(operand_key, operand)
+            if left is MISSING or left == NA:
+                return False
+            return isinstance(left, list | tuple) and expected in left
+
+        return includes
+    if operator not in ("gt", "gte", "lt", "lte"):  # pragma: no cover - split_comparison rejects it
+        raise ValueError(f"unknown operator {operator!r}")
+    if isinstance(expected, bool) or not isinstance(expected, int | float):
+        return lambda resolve: False  # an ordering against a non-number never holds
+    ordering = _ORDERINGS[operator]
+
+    def order(resolve: Resolver) -> bool:
+        left = resolve(operand_key, operand)
+        cls = left.__class__
+        if cls is int or cls is float:
+            return ordering(left, expected)
+        if left is MISSING:
+            return False
+        return _compare(operator, left, expected)
+
+    return order
+
+
+_ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
+    "gt": operator_module.gt,
+    "gte": operator_module.ge,
+    "lt": operator_module.lt,
+    "lte": operator_module.le,
+}
+
+
 def iter_operands(node: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     """Yield every (operand key, operand value) the tree reads, right-hand references included."""
     for combinator in ("all", "any"):
@@ -147,19 +305,57 @@ def derive_context(questionnaire: Any, context: Mapping[str, Any]) -> dict[str, 
     return derived
 
 
-def visible_question_ids(questionnaire: Any, answers: Mapping[str, Any], context: Mapping[str, Any]) -> set[str]:
+def _visibility_walk(questionnaire: Any) -> tuple[tuple[str, ...], tuple[tuple[str, Any, bool], ...]]:
+    """(all question ids, steps) with steps = (id, compiled show_if or None, record the answer?).
+
+    Only questions with a `show_if`, or whose answer some `show_if` reads, need a step; with an
+    `na_count` operand every answer is recorded. Built once per questionnaire object.
+    """
+    cache = getattr(questionnaire, "__dict__", None)
+    walk = None if cache is None else cache.get("_visibility_walk")
+    if walk is not None:
+        return walk
+    read: set[str] = set()
+    counts_na = False
+    for question in questionnaire.questions:
+        if question.show_if is not None:
+            for key, value in iter_operands(question.show_if):
+                if key == "answer":
+                    read.add(value)
+                elif key == "na_count":
+                    counts_na = True
+    steps = tuple(
+        (
+            question.id,
+            None if question.show_if is None else compile_condition(question.show_if),
+            counts_na or question.id in read,
+        )
+        for question in questionnaire.questions
+        if question.show_if is not None or counts_na or question.id in read
+    )
+    walk = (tuple(question.id for question in questionnaire.questions), steps)
+    if cache is not None:
+        cache["_visibility_walk"] = walk
+    return walk
+
+
+def visible_question_ids(
+    questionnaire: Any, answers: Mapping[str, Any], context: Mapping[str, Any]
+) -> set[str]:
     """Ids of the questions shown for these answers and this context.
 
     Questions are walked in order and a `show_if` sees only the answers of questions shown before
     it, so an answer kept on a hidden question never unlocks another one.
     """
-    derived = derive_context(questionnaire, context)
+    all_ids, steps = _visibility_walk(questionnaire)
+    visible = set(all_ids)
+    if not steps:
+        return visible
     shown_answers: dict[str, Any] = {}
-    resolve = answer_resolver(shown_answers, derived)
-    visible: set[str] = set()
-    for question in questionnaire.questions:
-        if question.show_if is None or evaluate(question.show_if, resolve):
-            visible.add(question.id)
-            if question.id in answers:
-                shown_answers[question.id] = answers[question.id]
+    resolve = answer_resolver(shown_answers, derive_context(questionnaire, context))
+    for question_id, show_if, record in steps:
+        if show_if is not None and not show_if(resolve):
+            visible.discard(question_id)
+        elif record and question_id in answers:
+            shown_answers[question_id] = answers[question_id]
     return visible

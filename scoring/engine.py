@@ -58,7 +58,6 @@ def score(
     visible = visible_question_ids(questionnaire, answers, derived) if plan.has_show_if else plan.all_ids
     shown: dict[str, Any] = {}
     missing: list[str] = []
-    list_answers: list[str] = []
     dimension_count = len(plan.dimension_ids)
     earned_sums = [0.0] * dimension_count
     possible_sums = [0.0] * dimension_count
@@ -74,8 +73,6 @@ def score(
                 missing.append(question_id)
             continue
         shown[question_id] = answer
-        if answer.__class__ is list:
-            list_answers.append(question_id)
         if item is None:
             continue
         contribution = None if answer.__class__ is list else fixed.get(answer)
@@ -144,21 +141,9 @@ def score(
     # The loader package owns indicator semantics (ratio percent, value, condition).
     indicators = questionnaires.compute_indicators(questionnaire, answers, derived, visible=visible)
     tables["indicator"] = indicators
-    # The memo keys of the conditions need hashable operand values: multi answers as tuples.
-    key_tables = dict(tables)
-    if list_answers:
-        key_tables["answer"] = {
-            **shown,
-            **{question_id: tuple(shown[question_id]) for question_id in list_answers},
-        }
-    if any(value.__class__ is list for value in indicators.values()):
-        key_tables["indicator"] = {
-            key: tuple(value) if value.__class__ is list else value for key, value in indicators.items()
-        }
-
     plan_flags: dict[str, PlanFlagResult] = {}
     for flag, condition in plan.flags:
-        flag_value = condition(key_tables, resolve)
+        flag_value = condition(resolve)
         flag_values[flag.id] = flag_value
         detail = indicators.get(flag.value_from) if flag.value_from else None
         plan_flags[flag.id] = PlanFlagResult(flag_value, detail)
@@ -166,15 +151,15 @@ def score(
     warnings = tuple(
         PlausibilityWarning(rule.id, rule.message, tuple(rule.question_ids))
         for rule, condition in plan.plausibility
-        if condition(key_tables, resolve)
+        if condition(resolve)
     )
 
-    level = _gated_level(levels, plan.gates, overall, key_tables, resolve)
+    level = _gated_level(levels, plan.gates, overall, resolve)
 
     recommendations: tuple[Recommendation, ...] = ()
     if catalogue is not None:
         recommendations = _recommendations(
-            catalogue, plan.normalised_weights, dimension_levels, context_values, key_tables, resolve
+            catalogue, plan.normalised_weights, dimension_levels, context_values, resolve
         )
 
     return Result(
@@ -211,14 +196,14 @@ def _level_for(levels: tuple[Any, ...], value: float) -> int:
 
 
 def _gated_level(
-    levels: tuple[Any, ...], gates: tuple[Any, ...], overall: float | None, tables: Any, resolve: Any
+    levels: tuple[Any, ...], gates: tuple[Any, ...], overall: float | None, resolve: Any
 ) -> LevelResult:
     band = levels[0].level if overall is None else _level_for(levels, overall)
     gated_index = 0
     blocking: tuple[Any, ...] = ()
     # CMMM: a level counts only when the gates of every lower level hold too.
     for index in range(1, len(levels)):
-        failing = tuple(gate for gate, condition in gates[index] if not condition(tables, resolve))
+        failing = tuple(gate for gate, condition in gates[index] if not condition(resolve))
         if failing or levels[index].level > band:
             blocking = failing
             break
@@ -233,7 +218,6 @@ def _recommendations(
     normalised_weights: Mapping[str, float],
     dimension_levels: Mapping[str, int],
     context_values: Mapping[str, Any],
-    tables: Mapping[str, Mapping[Any, Any]],
     resolve: Any,
 ) -> tuple[Recommendation, ...]:
     size_class = context_values.get("size_class")
@@ -253,7 +237,7 @@ def _recommendations(
                 continue
             if measure_plan.industry_divisions and division not in measure_plan.industry_divisions:
                 continue
-            if not measure_plan.applies_if(tables, resolve):
+            if not measure_plan.applies_if(resolve):
                 continue
             measure = measure_plan.measure
             ranked.append((round(gap * weight * measure.priority, 6), measure.id, measure_plan, gap))

@@ -1,16 +1,15 @@
 """Per-questionnaire and per-catalogue precomputation ("plans"), compiled once and reused.
 
-Only the static structure is cached here (lookup tables, sorted levels, operand lists); results
-are never cached.
+Only the static structure is cached here (lookup tables, sorted levels, operand lists, compiled
+condition closures); results and condition values are never cached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from questionnaires.conditions import evaluate, iter_operands
+from questionnaires.conditions import CompiledCondition, compile_condition, iter_operands
 from questionnaires.model import (
     BOOLEAN,
     MULTI,
@@ -32,43 +31,6 @@ from questionnaires.model import (
 from .result import Contribution
 
 _MAX_PLANS = 32
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(value) if value.__class__ is list else value
-
-
-class MemoCondition:
-    """One condition tree evaluated by `questionnaires.conditions.evaluate`, memoised on its operand values.
-
-    The key is the tuple of every operand value the tree reads, so a hit returns exactly what
-    `evaluate` returned for the same inputs; the memo is bounded and holds booleans only.
-    """
-
-    __slots__ = ("node", "operands", "memo")
-    MAX_ENTRIES = 4096
-    enabled = True
-
-    def __init__(self, node: Any) -> None:
-        self.node = node
-        self.operands = tuple(dict.fromkeys((key, _hashable(value)) for key, value in iter_operands(node)))
-        self.memo: dict[tuple[Any, ...], bool] = {}
-
-    def __call__(self, tables: Mapping[str, Mapping[Any, Any]], resolve: Any) -> bool:
-        """True when the condition holds; `tables` hold the operand values (hashable, None = missing)."""
-        if not MemoCondition.enabled:
-            return evaluate(self.node, resolve)
-        key = tuple([tables[operand].get(value) for operand, value in self.operands])
-        try:
-            found = self.memo.get(key)
-        except TypeError:  # an unhashable operand value the caller did not convert
-            key = tuple([_hashable(value) for value in key])
-            found = self.memo.get(key)
-        if found is None:
-            if len(self.memo) >= self.MAX_ENTRIES:
-                self.memo.clear()
-            found = self.memo[key] = evaluate(self.node, resolve)
-        return found
 
 
 @dataclass(frozen=True)
@@ -171,9 +133,9 @@ class QuestionnairePlan:
     dimension_weights: tuple[float, ...]
     normalised_weights: dict[str, float]
     levels: tuple[MaturityLevel, ...]  # ascending by level
-    gates: tuple[tuple[tuple[Gate, MemoCondition], ...], ...]  # per level, same order as `levels`
-    flags: tuple[tuple[PlanFlag, MemoCondition], ...]
-    plausibility: tuple[tuple[PlausibilityRule, MemoCondition], ...]
+    gates: tuple[tuple[tuple[Gate, CompiledCondition], ...], ...]  # per level, same order as `levels`
+    flags: tuple[tuple[PlanFlag, CompiledCondition], ...]
+    plausibility: tuple[tuple[PlausibilityRule, CompiledCondition], ...]
 
 
 def _compile_questionnaire(questionnaire: Questionnaire) -> QuestionnairePlan:
@@ -201,9 +163,11 @@ def _compile_questionnaire(questionnaire: Questionnaire) -> QuestionnairePlan:
             for dimension in questionnaire.dimensions
         },
         levels=levels,
-        gates=tuple(tuple((gate, MemoCondition(gate.condition)) for gate in level.gates) for level in levels),
-        flags=tuple((flag, MemoCondition(flag.condition)) for flag in questionnaire.flags),
-        plausibility=tuple((rule, MemoCondition(rule.condition)) for rule in questionnaire.plausibility),
+        gates=tuple(
+            tuple((gate, compile_condition(gate.condition)) for gate in level.gates) for level in levels
+        ),
+        flags=tuple((flag, compile_condition(flag.condition)) for flag in questionnaire.flags),
+        plausibility=tuple((rule, compile_condition(rule.condition)) for rule in questionnaire.plausibility),
     )
 
 
@@ -215,7 +179,7 @@ class MeasurePlan:
     size_classes: frozenset[str]
     industry_divisions: frozenset[str]
     triggered_by: tuple[str, ...]
-    applies_if: MemoCondition
+    applies_if: CompiledCondition
     target_level: int
 
 
@@ -245,7 +209,7 @@ def _compile_catalogue(catalogue: Catalogue) -> CataloguePlan:
                 size_classes=frozenset(measure.size_classes),
                 industry_divisions=frozenset(str(division) for division in measure.industry_divisions),
                 triggered_by=answer_operands(measure.applies_if),
-                applies_if=MemoCondition(measure.applies_if),
+                applies_if=compile_condition(measure.applies_if),
                 target_level=measure.target_level,
             )
         )

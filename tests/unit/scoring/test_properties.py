@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 import questionnaires
 import scoring
-from questionnaires.conditions import derive_context, visible_question_ids
+from questionnaires.conditions import MISSING, derive_context, evaluate, visible_question_ids
 from questionnaires.model import BOOLEAN, MULTI, NA, NUMBER, PERCENT, SCENE, SINGLE
-from scoring.plan import MemoCondition
 
 SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -321,18 +320,69 @@ def test_unknown_question_and_wrong_option_are_validation_errors(questionnaire):
         scoring.score(questionnaire, dict(answers, digital_rate=101), {})
 
 
+def interpreted_resolver(questionnaire, answers, result):
+    """A resolver rebuilt from the result and the shown answers, for `evaluate` (the interpreter)."""
+    visible = visible_question_ids(questionnaire, answers, result.context)
+    shown = {
+        key: value
+        for key, value in answers.items()
+        if key in visible and value is not None and not (isinstance(value, str) and not value.strip())
+    }
+    scores = {d.id: d.score for d in result.dimensions if d.score is not None}
+    levels = {d.id: d.level for d in result.dimensions if d.level is not None}
+    if scores:
+        scores["*"], levels["*"] = min(scores.values()), min(levels.values())
+    tables = {
+        "answer": shown,
+        "context": dict(result.context),
+        "na_count": {True: sum(1 for value in shown.values() if value == NA)},
+        "dimension": scores,
+        "dimension_level": levels,
+        "overall": {} if result.overall_score is None else {True: result.overall_score},
+        "indicator": dict(result.indicators),
+        "flag": {key: flag.value for key, flag in result.plan_flags.items()},
+    }
+
+    def resolve(key, value):
+        found = tables[key].get(value)
+        return MISSING if found is None else found
+
+    return resolve
+
+
 @SHIPPED_SETTINGS
 @given(seed=seeds, quality=qualities, context=contexts)
-def test_memoised_conditions_agree_with_plain_evaluation(shipped, seed, quality, context):
+def test_compiled_conditions_agree_with_the_interpreter(shipped, seed, quality, context):
     questionnaire, catalogue = shipped
     answers = sample(questionnaire, seed, quality, context)
-    memoised = scoring.score(questionnaire, answers, context, catalogue=catalogue).to_dict()
-    MemoCondition.enabled = False
-    try:
-        plain = scoring.score(questionnaire, answers, context, catalogue=catalogue).to_dict()
-    finally:
-        MemoCondition.enabled = True
-    assert memoised == plain
+    result = scoring.score(questionnaire, answers, context, catalogue=catalogue)
+    resolve = interpreted_resolver(questionnaire, answers, result)
+    assert {key: flag.value for key, flag in result.plan_flags.items()} == {
+        flag.id: evaluate(flag.condition, resolve) for flag in questionnaire.flags
+    }
+    assert [warning.id for warning in result.warnings] == [
+        rule.id for rule in questionnaire.plausibility if evaluate(rule.condition, resolve)
+    ]
+    levels = sorted(questionnaire.levels, key=lambda level: level.level)
+    expected_gated = levels[0].level
+    for level in levels[1:]:
+        if level.level > result.level.band or not all(evaluate(g.condition, resolve) for g in level.gates):
+            break
+        expected_gated = level.level
+    assert result.level.gated == expected_gated
+    recommended = {recommendation.id for recommendation in result.recommendations}
+    current = {d.id: d.level for d in result.dimensions}
+    for measure in catalogue.measures:
+        level = current[measure.dimension]
+        if level is None or measure.target_level <= level:
+            assert measure.id not in recommended
+            continue
+        filtered_out = (measure.size_classes and context["size_class"] not in measure.size_classes) or (
+            measure.industry_divisions
+            and context["industry_division"] not in {str(d) for d in measure.industry_divisions}
+        )
+        expected = not filtered_out and evaluate(measure.applies_if, resolve)
+        assert (measure.id in recommended) == expected, measure.id
 
 
 @SHIPPED_SETTINGS
