@@ -84,6 +84,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register the feature blueprints."""
+    from portal.admin import bp as admin_bp
+    from portal.admin import members_bp
     from portal.api import bp as api_bp
     from portal.assessments import bp as assessments_bp
     from portal.auditlog import bp as auditlog_bp
@@ -101,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(enterprises_bp)
     app.register_blueprint(assessments_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(members_bp)
     app.register_blueprint(auditlog_bp)
     app.register_blueprint(reports_bp)
 
