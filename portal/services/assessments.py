@@ -305,6 +305,11 @@ def save_answers(
         if current.status not in EDITABLE_STATUSES:
             db.session.rollback()
             raise AssessmentError(N_("This assessment has been submitted and can no longer be changed."), 409)
+        if current.round.status != "open":
+            db.session.rollback()
+            raise AssessmentError(
+                N_("This assessment round is closed: answers can no longer be changed or submitted."), 409
+            )
         stored = dict(current.answers or {})
         meta = {key: dict(value) for key, value in (current.answers_meta or {}).items()}
         conflicts = [
@@ -421,6 +426,11 @@ def submit(
     if current.status in SUBMITTED_STATUSES and current.result is not None:
         db.session.rollback()
         return dict(current.result)
+    if current.round.status != "open":
+        db.session.rollback()
+        raise AssessmentError(
+            N_("This assessment round is closed: answers can no longer be changed or submitted."), 409
+        )
     if not pledge:
         db.session.rollback()
         raise IncompleteSubmission([], pledge_missing=True)
