@@ -149,12 +149,62 @@ def _fast_values(question: Question) -> frozenset[str]:
     return frozenset(values)
 
 
+def _fast_check(question: Question, full: Check) -> Check:
+    """`full` with a shortcut for the common valid values (same result: None) of multi, number, text, boolean."""
+    if question.type == MULTI:
+        values = frozenset(option.value for option in question.options)
+        exclusive = frozenset(option.value for option in question.options if option.exclusive)
+
+        def multi(value: Any) -> Text | None:
+            if value.__class__ is list:
+                try:
+                    chosen = set(value)
+                except TypeError:  # an unhashable item: the full check names the problem
+                    return full(value)
+                if (
+                    len(chosen) == len(value)
+                    and chosen <= values
+                    and (len(chosen) < 2 or chosen.isdisjoint(exclusive))
+                ):
+                    return None
+            return full(value)
+
+        return multi
+    if question.type in (NUMBER, PERCENT):
+        low, high = question.min, question.max
+        if question.type == PERCENT:
+            low = 0.0 if low is None else low
+            high = 100.0 if high is None else high
+        if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+            return full  # unbounded: the full check rules out infinities
+
+        def number(value: Any) -> Text | None:
+            cls = value.__class__
+            if (cls is int or cls is float) and low <= value <= high:  # NaN fails the comparison
+                return None
+            return full(value)
+
+        return number
+    if question.type == TEXT:
+        limit = question.max_length or DEFAULT_TEXT_MAX_LENGTH
+
+        def text(value: Any) -> Text | None:
+            if value.__class__ is str and len(value) <= limit and value != NA:
+                return None
+            return full(value)
+
+        return text
+    if question.type == BOOLEAN:
+        return lambda value: None if value.__class__ is bool else full(value)
+    return full
+
+
 def _checks(questionnaire: Questionnaire) -> dict[str, tuple[frozenset[str], Check]]:
     # Computed once per loaded questionnaire (which is cached), like the model's cached_property.
     checks = questionnaire.__dict__.get("_answer_checks")
     if checks is None:
         checks = {
-            question.id: (_fast_values(question), _build_check(question))
+            question.id: (_fast_values(question), _fast_check(question, _build_check(question)))
             for question in questionnaire.questions
         }
         questionnaire.__dict__["_answer_checks"] = checks

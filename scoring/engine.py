@@ -56,35 +56,21 @@ def score(
 
     # Visibility: hidden answers are kept by the caller but treated as missing from here on.
     visible = visible_question_ids(questionnaire, answers, derived) if plan.has_show_if else plan.all_ids
-    shown: dict[str, Any] = {}
+    # Shown answers: visible and answered (same rule as questionnaires.missing_required: blank text
+    # counts as unanswered; validated answers to other questions cannot be blank).
+    shown = {key: value for key, value in answers.items() if value is not None and key in visible}
+    for question_id in plan.blank_possible:
+        answer = shown.get(question_id)
+        if answer.__class__ is str and not answer.strip():
+            del shown[question_id]
     missing: list[str] = []
-    dimension_count = len(plan.dimension_ids)
-    earned_sums = [0.0] * dimension_count
-    possible_sums = [0.0] * dimension_count
-    contributions: list[list[Contribution]] = [[] for _ in range(dimension_count)]
-    # One pass in questionnaire order: shown answers, missing required ones, item contributions.
-    for question_id, required, item, fixed, index in plan.walk:
-        if question_id not in visible:
-            continue
-        answer = answers.get(question_id)
-        # Same rule as questionnaires.missing_required: blank text counts as unanswered.
-        if answer is None or (answer.__class__ is str and not answer.strip()):
-            if required:
-                missing.append(question_id)
-            continue
-        shown[question_id] = answer
-        if item is None:
-            continue
-        contribution = None if answer.__class__ is list else fixed.get(answer)
-        if contribution is None:
-            contribution = item.contribution(answer)
-        contributions[index].append(contribution)
-        earned = contribution[1]
-        if earned is not None:
-            earned_sums[index] += earned
-            possible_sums[index] += contribution[2]
-    if missing and not allow_incomplete:
-        raise IncompleteAnswersError(missing)
+    absent = plan.required_set.difference(shown)
+    if absent:
+        absent = absent.intersection(visible)
+        if absent:
+            missing = [question_id for question_id in plan.required_ids if question_id in absent]
+            if not allow_incomplete:
+                raise IncompleteAnswersError(missing)
 
     levels = plan.levels
     dimension_scores: dict[str, float] = {}
@@ -92,17 +78,33 @@ def score(
     dimensions: list[DimensionResult] = []
     weighted_total = 0.0
     weight_total = 0.0
-    for index, dimension in enumerate(questionnaire.dimensions):
-        possible = possible_sums[index]
+    for (dimension, steps), weight in zip(plan.dimension_steps, plan.dimension_weights, strict=True):
+        earned_sum = 0.0
+        possible_sum = 0.0
+        contributions: list[Contribution] = []
+        for question_id, fixed, item in steps:  # questionnaire order
+            answer = shown.get(question_id)
+            if answer is None:
+                continue
+            if answer.__class__ is list:
+                contribution = item.contribution(answer)
+            else:
+                contribution = fixed.get(answer)
+                if contribution is None:
+                    contribution = item.contribution(answer)
+            contributions.append(contribution)
+            earned = contribution[1]
+            if earned is not None:
+                earned_sum += earned
+                possible_sum += contribution[2]
         dimension_score: float | None = None
         dimension_level: int | None = None
-        if possible > 0:
-            raw = 100.0 * earned_sums[index] / possible
+        if possible_sum > 0:
+            raw = 100.0 * earned_sum / possible_sum
             dimension_score = round_half_up(raw)
             dimension_level = _level_for(levels, dimension_score)
             dimension_scores[dimension.id] = dimension_score
             dimension_levels[dimension.id] = dimension_level
-            weight = plan.dimension_weights[index]
             weighted_total += weight * raw
             weight_total += weight
         dimensions.append(
@@ -112,7 +114,7 @@ def score(
                 dimension.weight,
                 dimension_score,
                 dimension_level,
-                tuple(contributions[index]),
+                tuple(contributions),
             )
         )
     if dimension_scores:

@@ -18,7 +18,9 @@ from questionnaires.model import (
     PERCENT,
     SCENE,
     SINGLE,
+    TEXT,
     Catalogue,
+    Dimension,
     Gate,
     MaturityLevel,
     Measure,
@@ -127,8 +129,12 @@ class QuestionnairePlan:
     questionnaire: Questionnaire
     all_ids: frozenset[str]
     has_show_if: bool
-    # (question id, required, item, item's fixed contributions, dimension index) in questionnaire order
-    walk: tuple[tuple[str, bool, ItemPlan | None, dict[Any, Contribution], int], ...]
+    required_ids: tuple[str, ...]  # questionnaire order
+    required_set: frozenset[str]
+    # Questions whose valid answer may be a blank string (counted as unanswered): text, blank option values
+    blank_possible: tuple[str, ...]
+    # Per dimension: (dimension, ((question id, item's fixed contributions, item), ...) in questionnaire order)
+    dimension_steps: tuple[tuple[Dimension, tuple[tuple[str, dict[Any, Contribution], ItemPlan], ...]], ...]
     dimension_ids: tuple[str, ...]
     dimension_weights: tuple[float, ...]
     normalised_weights: dict[str, float]
@@ -140,22 +146,27 @@ class QuestionnairePlan:
 
 def _compile_questionnaire(questionnaire: Questionnaire) -> QuestionnairePlan:
     dimension_index = {dimension.id: index for index, dimension in enumerate(questionnaire.dimensions)}
-    walk = []
+    steps: list[list[tuple[str, dict[Any, Contribution], ItemPlan]]] = [[] for _ in questionnaire.dimensions]
     for question in questionnaire.questions:
-        item = None
         if question.dimension in dimension_index:
             item = _item_plan(question, dimension_index[question.dimension])
-        if item is None:
-            walk.append((question.id, question.required, None, {}, -1))
-        else:
-            walk.append((question.id, question.required, item, item.fixed, item.dimension_index))
+            if item is not None:
+                steps[item.dimension_index].append((question.id, item.fixed, item))
+    required_ids = tuple(question.id for question in questionnaire.questions if question.required)
     levels = tuple(sorted(questionnaire.levels, key=lambda level: level.level))
     total_weight = sum(dimension.weight for dimension in questionnaire.dimensions)
     return QuestionnairePlan(
         questionnaire=questionnaire,
         all_ids=frozenset(question.id for question in questionnaire.questions),
         has_show_if=any(question.show_if is not None for question in questionnaire.questions),
-        walk=tuple(walk),
+        required_ids=required_ids,
+        required_set=frozenset(required_ids),
+        blank_possible=tuple(
+            question.id
+            for question in questionnaire.questions
+            if question.type == TEXT or any(not option.value.strip() for option in question.options)
+        ),
+        dimension_steps=tuple(zip(questionnaire.dimensions, map(tuple, steps), strict=True)),
         dimension_ids=tuple(dimension.id for dimension in questionnaire.dimensions),
         dimension_weights=tuple(float(dimension.weight) for dimension in questionnaire.dimensions),
         normalised_weights={
