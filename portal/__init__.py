@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     """Register the `flask` commands."""
+    from portal import cli_ops
     from portal.cli import register
     from portal.cli_jobs import register as register_jobs
     from portal.reports.cli import register as register_reports_cli
@@ -118,6 +119,7 @@ def register_cli(app: Flask) -> None:
     register(app)
     register_jobs(app)
     register_reports_cli(app)
+    cli_ops.register(app)
 
 
 def register_reports(app: Flask) -> None:
