@@ -322,41 +322,65 @@ def rescore(
     if workers > 1 and (total or 0) >= PARALLEL_RESCORE_MINIMUM:
         pool = multiprocessing.get_context("fork").Pool(workers)
     try:
+        # Pipelined: workers score batch k while this process stores batch k-1 and reads batch k+1.
+        pending: tuple[list[_Stored], Any] | None = None
         for batch in batches:
-            status_of = {row[0]: row[1] for row in batch}
             if pool is not None:
-                half = (len(batch) + workers - 1) // workers
-                parts = pool.map(_rescore_batch, [batch[i : i + half] for i in range(0, len(batch), half)])
-                outcomes = [outcome for part in parts for outcome in part]
+                part = (len(batch) + workers - 1) // workers
+                handle = [
+                    pool.apply_async(_rescore_batch, (batch[i : i + part],))
+                    for i in range(0, len(batch), part)
+                ]
             else:
-                outcomes = _rescore_batch(batch)
-            changed: list[tuple[int, dict[str, Any]]] = []
-            for assessment_id, _, new_result, error in outcomes:
-                if error is not None:
-                    report.failed += 1
-                    report.failures.append((assessment_id, error))
-                    continue
-                report.scored += 1
-                if new_result is None:
-                    continue
-                if status_of[assessment_id] == "verified":
-                    report.verified_differing += 1
-                    report.verified_differences.append({"id": assessment_id, "new": new_result})
-                else:
-                    changed.append((assessment_id, new_result))
-            report.changed += len(changed)
-            if changed and not dry_run:
-                _write_rescored(changed)
-            _describe_verified(report)
-            if not dry_run:
-                db.session.commit()
-            if progress:
-                progress(len(batch))
+                handle = _rescore_batch(batch)
+            if pending is not None:
+                _apply_outcomes(report, *pending, dry_run=dry_run, progress=progress)
+            pending = (batch, handle)
+        if pending is not None:
+            _apply_outcomes(report, *pending, dry_run=dry_run, progress=progress)
     finally:
         if pool is not None:
             pool.close()
             pool.join()
     return report
+
+
+def _apply_outcomes(
+    report: RescoreReport,
+    batch: list[_Stored],
+    handle: Any,
+    *,
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Count a scored batch, write changed non-verified results, note verified differences; commit."""
+    if isinstance(handle, list) and handle and hasattr(handle[0], "get"):
+        outcomes = [outcome for part in handle for outcome in part.get()]
+    else:
+        outcomes = handle
+    status_of = {row[0]: row[1] for row in batch}
+    changed: list[tuple[int, dict[str, Any]]] = []
+    for assessment_id, _, new_result, error in outcomes:
+        if error is not None:
+            report.failed += 1
+            report.failures.append((assessment_id, error))
+            continue
+        report.scored += 1
+        if new_result is None:
+            continue
+        if status_of[assessment_id] == "verified":
+            report.verified_differing += 1
+            report.verified_differences.append({"id": assessment_id, "new": new_result})
+        else:
+            changed.append((assessment_id, new_result))
+    report.changed += len(changed)
+    if changed and not dry_run:
+        _write_rescored(changed)
+    _describe_verified(report)
+    if not dry_run:
+        db.session.commit()
+    if progress:
+        progress(len(batch))
 
 
 def _describe_verified(report: RescoreReport) -> None:

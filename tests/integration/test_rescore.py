@@ -99,3 +99,16 @@ def test_rescore_filters_by_questionnaire_version(app):
         assert results.rescore(questionnaire_id="no-such-questionnaire").scored == 0
         questionnaire_id, version, _ = results.published_versions()
         assert results.rescore(questionnaire_id=questionnaire_id, version=version).scored > 0
+
+
+def test_parallel_rescore_gives_the_same_report(app, monkeypatch):
+    with app.app_context():
+        _seed(60)
+        stale = _tamper("submitted").id
+        _tamper("verified")
+        monkeypatch.setattr(results, "PARALLEL_RESCORE_MINIMUM", 0)
+        report = results.rescore(batch_size=16, workers=2)
+        assert (report.changed, report.verified_differing, report.failed) == (1, 1, 0)
+        db.session.expire_all()
+        assert db.session.get(Assessment, stale).result_hash != "stale"
+        assert results.rescore(batch_size=16, workers=2).changed == 0
