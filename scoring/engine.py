@@ -21,13 +21,22 @@ from .result import (
     DimensionResult,
     LevelResult,
     PlanFlagResult,
-    PlausibilityWarning,
     Recommendation,
     Result,
+    fast_constructor,
 )
 
 ENGINE_VERSION = "1.0.0"
 DO_NEXT_COUNT = 5
+
+# Positional constructors of the result objects (same objects, built without the frozen __init__).
+_new_dimension = fast_constructor(DimensionResult)
+_new_flag = fast_constructor(PlanFlagResult)
+_new_level = fast_constructor(LevelResult)
+_new_recommendation = fast_constructor(Recommendation)
+_new_result = fast_constructor(Result)
+_FLAG_TRUE = PlanFlagResult(True)
+_FLAG_FALSE = PlanFlagResult(False)
 
 
 def _validate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> None:
@@ -82,16 +91,13 @@ def score(
         earned_sum = 0.0
         possible_sum = 0.0
         contributions: list[Contribution] = []
-        for question_id, fixed, item in steps:  # questionnaire order
+        for question_id, fixed, contribute in steps:  # questionnaire order
             answer = shown.get(question_id)
             if answer is None:
                 continue
-            if answer.__class__ is list:
-                contribution = item.contribution(answer)
-            else:
-                contribution = fixed.get(answer)
-                if contribution is None:
-                    contribution = item.contribution(answer)
+            contribution = None if answer.__class__ is list else fixed.get(answer)
+            if contribution is None:
+                contribution = contribute(answer)
             contributions.append(contribution)
             earned = contribution[1]
             if earned is not None:
@@ -108,7 +114,7 @@ def score(
             weighted_total += weight * raw
             weight_total += weight
         dimensions.append(
-            DimensionResult(
+            _new_dimension(
                 dimension.id,
                 dimension.name,
                 dimension.weight,
@@ -148,13 +154,18 @@ def score(
         flag_value = condition(resolve)
         flag_values[flag.id] = flag_value
         detail = indicators.get(flag.value_from) if flag.value_from else None
-        plan_flags[flag.id] = PlanFlagResult(flag_value, detail)
+        if detail is None:  # immutable, so one object per truth value serves every result
+            plan_flags[flag.id] = (
+                _FLAG_TRUE
+                if flag_value is True
+                else _FLAG_FALSE
+                if flag_value is False
+                else PlanFlagResult(flag_value)
+            )
+        else:
+            plan_flags[flag.id] = _new_flag(flag_value, detail)
 
-    warnings = tuple(
-        PlausibilityWarning(rule.id, rule.message, tuple(rule.question_ids))
-        for rule, condition in plan.plausibility
-        if condition(resolve)
-    )
+    warnings = tuple([warning for warning, condition in plan.plausibility if condition(resolve)])
 
     level = _gated_level(levels, plan.gates, overall, resolve)
 
@@ -164,21 +175,21 @@ def score(
             catalogue, plan.normalised_weights, dimension_levels, context_values, resolve
         )
 
-    return Result(
-        questionnaire_id=questionnaire.id,
-        questionnaire_version=questionnaire.version,
-        catalogue_id=None if catalogue is None else catalogue.id,
-        catalogue_version=None if catalogue is None else catalogue.version,
-        engine_version=ENGINE_VERSION,
-        context=context_values,
-        overall_score=overall,
-        level=level,
-        dimensions=tuple(dimensions),
-        indicators=indicators,
-        plan_flags=plan_flags,
-        recommendations=recommendations,
-        warnings=warnings,
-        missing=tuple(missing),
+    return _new_result(
+        questionnaire.id,  # questionnaire_id
+        questionnaire.version,  # questionnaire_version
+        None if catalogue is None else catalogue.id,  # catalogue_id
+        None if catalogue is None else catalogue.version,  # catalogue_version
+        ENGINE_VERSION,  # engine_version
+        context_values,  # context
+        overall,  # overall_score
+        level,
+        tuple(dimensions),
+        indicators,
+        plan_flags,
+        recommendations,
+        warnings,
+        tuple(missing),
     )
 
 
@@ -212,7 +223,7 @@ def _gated_level(
         gated_index = index
     gated = levels[gated_index]
     next_level = levels[gated_index + 1].level if gated_index + 1 < len(levels) else None
-    return LevelResult(band, gated.level, gated.name, blocking, next_level)
+    return _new_level(band, gated.level, gated.name, blocking, next_level)
 
 
 def _recommendations(
@@ -245,10 +256,12 @@ def _recommendations(
             ranked.append((round(gap * weight * measure.priority, 6), measure.id, measure_plan, gap))
     ranked.sort(key=lambda entry: (-entry[0], entry[1]))
     return tuple(
-        Recommendation(
-            measure_plan.measure, gap, rank_score, position < DO_NEXT_COUNT, measure_plan.triggered_by
-        )
-        for position, (rank_score, _, measure_plan, gap) in enumerate(ranked)
+        [
+            _new_recommendation(
+                measure_plan.measure, gap, rank_score, position < DO_NEXT_COUNT, measure_plan.triggered_by
+            )
+            for position, (rank_score, _, measure_plan, gap) in enumerate(ranked)
+        ]
     )
 
 

@@ -6,6 +6,7 @@ condition closures); results and condition values are never cached.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,12 +26,11 @@ from questionnaires.model import (
     MaturityLevel,
     Measure,
     PlanFlag,
-    PlausibilityRule,
     Question,
     Questionnaire,
 )
 
-from .result import Contribution
+from .result import Contribution, PlausibilityWarning
 
 _MAX_PLANS = 32
 
@@ -80,6 +80,24 @@ class ItemPlan:
                 return fraction
             first = False
         return 0.0
+
+
+def _contribute(item: ItemPlan) -> Callable[[Any], Contribution]:
+    """`item.contribution` for answers not in `item.fixed`, specialised for multi answers."""
+    if item.type != MULTI:
+        return item.contribution
+    rank = item.option_rank.__getitem__
+    share = item.fractions.__getitem__
+    question_id, points, cap = item.question_id, item.points, item.cap
+    new = tuple.__new__
+
+    def multi(answer: Any) -> Contribution:
+        ordered = tuple(sorted(answer, key=rank))
+        total = sum(map(share, ordered), 0.0)
+        fraction = round(total if total < cap else cap, 6)
+        return new(Contribution, (question_id, round(fraction * points, 6), points, fraction, ordered))
+
+    return multi
 
 
 def _item_plan(question: Question, dimension_index: int) -> ItemPlan | None:
@@ -133,25 +151,31 @@ class QuestionnairePlan:
     required_set: frozenset[str]
     # Questions whose valid answer may be a blank string (counted as unanswered): text, blank option values
     blank_possible: tuple[str, ...]
-    # Per dimension: (dimension, ((question id, item's fixed contributions, item), ...) in questionnaire order)
-    dimension_steps: tuple[tuple[Dimension, tuple[tuple[str, dict[Any, Contribution], ItemPlan], ...]], ...]
+    # Per dimension: (dimension, steps); a step is (question id, the item's fixed contributions, a
+    # function for the other answers), in questionnaire order
+    dimension_steps: tuple[
+        tuple[Dimension, tuple[tuple[str, dict[Any, Contribution], Callable[[Any], Contribution]], ...]], ...
+    ]
     dimension_ids: tuple[str, ...]
     dimension_weights: tuple[float, ...]
     normalised_weights: dict[str, float]
     levels: tuple[MaturityLevel, ...]  # ascending by level
     gates: tuple[tuple[tuple[Gate, CompiledCondition], ...], ...]  # per level, same order as `levels`
     flags: tuple[tuple[PlanFlag, CompiledCondition], ...]
-    plausibility: tuple[tuple[PlausibilityRule, CompiledCondition], ...]
+    # The warning a rule gives (immutable, the same for every answer set) and its condition
+    plausibility: tuple[tuple[PlausibilityWarning, CompiledCondition], ...]
 
 
 def _compile_questionnaire(questionnaire: Questionnaire) -> QuestionnairePlan:
     dimension_index = {dimension.id: index for index, dimension in enumerate(questionnaire.dimensions)}
-    steps: list[list[tuple[str, dict[Any, Contribution], ItemPlan]]] = [[] for _ in questionnaire.dimensions]
+    steps: list[list[tuple[str, dict[Any, Contribution], Callable[[Any], Contribution]]]] = [
+        [] for _ in questionnaire.dimensions
+    ]
     for question in questionnaire.questions:
         if question.dimension in dimension_index:
             item = _item_plan(question, dimension_index[question.dimension])
             if item is not None:
-                steps[item.dimension_index].append((question.id, item.fixed, item))
+                steps[item.dimension_index].append((question.id, item.fixed, _contribute(item)))
     required_ids = tuple(question.id for question in questionnaire.questions if question.required)
     levels = tuple(sorted(questionnaire.levels, key=lambda level: level.level))
     total_weight = sum(dimension.weight for dimension in questionnaire.dimensions)
@@ -178,7 +202,13 @@ def _compile_questionnaire(questionnaire: Questionnaire) -> QuestionnairePlan:
             tuple((gate, compile_condition(gate.condition)) for gate in level.gates) for level in levels
         ),
         flags=tuple((flag, compile_condition(flag.condition)) for flag in questionnaire.flags),
-        plausibility=tuple((rule, compile_condition(rule.condition)) for rule in questionnaire.plausibility),
+        plausibility=tuple(
+            (
+                PlausibilityWarning(rule.id, rule.message, tuple(rule.question_ids)),
+                compile_condition(rule.condition),
+            )
+            for rule in questionnaire.plausibility
+        ),
     )
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from questionnaires.model import Gate, Measure, Text
 
@@ -239,3 +239,31 @@ def canonical_hash(data: Mapping[str, Any]) -> str:
     if "result_hash" in data:
         data = {key: value for key, value in data.items() if key != "result_hash"}
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+_T = TypeVar("_T")
+
+
+def fast_constructor(cls: type[_T]) -> Callable[..., _T]:
+    """A positional constructor for the frozen dataclass `cls`: `build(*values) == cls(*values)`.
+
+    The generated `__init__` of a frozen dataclass sets each field through `object.__setattr__`;
+    this one sets the instance dict in one step (about twice as fast), for the objects the engine
+    builds on every scoring. Only for dataclasses without `__post_init__` and with every field given.
+    """
+    names = [item.name for item in fields(cls)]  # type: ignore[arg-type]
+    if hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__name__} has __post_init__")
+    arguments = ", ".join(names)
+    items = ", ".join(f"{name!r}: {name}" for name in names)
+    source = (
+        f"def build({arguments}):\n"
+        f"    instance = new(cls)\n"
+        f"    set_attribute(instance, '__dict__', {{{items}}})\n"
+        f"    return instance\n"
+    )
+    namespace: dict[str, Any] = {"new": object.__new__, "set_attribute": object.__setattr__, "cls": cls}
+    exec(source, namespace)  # noqa: S102 - source built from the dataclass's own field names
+    build = namespace["build"]
+    build.__qualname__ = build.__name__ = f"build_{cls.__name__}"
+    return build
