@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -171,6 +171,21 @@ def enable_user(user_id: int) -> Response:
 def unlock_user(user_id: int) -> Response:
     """End a failed-login lockout."""
     return _user_action(user_id, "unlock")
+
+
+@bp.route("/users/<int:user_id>/reset-code", methods=["POST"])
+@access("admin")
+def reset_code(user_id: int) -> str:
+    """Issue a one-time reset code (lifting a lockout: the admin has identified the user) and show it once."""
+    target = _user_or_404(user_id)
+    _checked(ActionForm())
+    actor = _actor()
+    if admin.is_locked(target):
+        admin.unlock(actor, target)
+    code = accounts.issue_reset_code(target, actor)
+    return render_template(
+        "auth/reset_code.html", target=target, code=code, minutes=current_app.config["RESET_CODE_MINUTES"]
+    )
 
 
 @bp.route("/users/<int:user_id>/reviewer/grant", methods=["POST"])
