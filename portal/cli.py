@@ -21,6 +21,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(is_empty_command)
     app.cli.add_command(demo_logins_command)
+    from portal.cli_data import register as register_data  # rescore, import-enterprises
+
+    register_data(app)
 
 
 @click.command("create-user")

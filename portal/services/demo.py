@@ -195,8 +195,11 @@ def seed_assessments(seeded_rounds: Sequence[Round], seed: int, progress: Progre
     without an assessment in a round, draw answers with scoring.samples.random_answers (seeded from
     `seed`, the enterprise and the round), score them with scoring.score, and batch-insert Assessment
     rows (status submitted, is_current true) plus their AssessmentDimensionScore rows.
+    Implemented in portal.services.demo_assessments (calibrated levels, rounds, drafts).
     """
-    return 0
+    from portal.services import demo_assessments
+
+    return demo_assessments.seed_assessments(seeded_rounds, seed, progress)
 
 
 def seed_demo(count: int, seed: int = 2025, progress: Progress | None = None) -> SeedSummary:
