@@ -82,22 +82,64 @@ class ItemPlan:
         return 0.0
 
 
-def _contribute(item: ItemPlan) -> Callable[[Any], Contribution]:
-    """`item.contribution` for answers not in `item.fixed`, specialised for multi answers."""
-    if item.type != MULTI:
-        return item.contribution
-    rank = item.option_rank.__getitem__
-    share = item.fractions.__getitem__
-    question_id, points, cap = item.question_id, item.points, item.cap
+_MAX_TABLED_OPTIONS = 12  # multi questions with more combinable options compute each answer
+
+
+def _contribute(item: ItemPlan, question: Question) -> Callable[[Any], Contribution]:
+    """`item.contribution` for answers not in `item.fixed`, specialised for multi and banded answers.
+
+    A multi question's contributions are tabled for every valid choice (each subset of the
+    combinable options, and each exclusive option alone) when there are at most 12 such options;
+    a banded question's earned points are worked out per band. Both give exactly what
+    `item.contribution` gives (the unit tests compare them).
+    """
     new = tuple.__new__
+    question_id, points = item.question_id, item.points
+    if item.type == MULTI:
+        combinable = [option.value for option in question.options if not option.exclusive]
+        if len(combinable) > _MAX_TABLED_OPTIONS:
+            return item.contribution
+        choices: list[tuple[str, ...]] = [()]
+        for value in combinable:
+            choices += [choice + (value,) for choice in choices]
+        choices += [(option.value,) for option in question.options if option.exclusive]
+        table = {frozenset(choice): item.contribution(list(choice)) for choice in choices}
+        compute = item.contribution
 
-    def multi(answer: Any) -> Contribution:
-        ordered = tuple(sorted(answer, key=rank))
-        total = sum(map(share, ordered), 0.0)
-        fraction = round(total if total < cap else cap, 6)
-        return new(Contribution, (question_id, round(fraction * points, 6), points, fraction, ordered))
+        def multi(answer: Any) -> Contribution:
+            try:
+                found = table.get(frozenset(answer))
+            except TypeError:  # pragma: no cover - validated answers hold strings
+                found = None
+            if found is None or len(found.answer) != len(answer):  # repeated values: not tabled
+                return compute(answer)
+            return found
 
-    return multi
+        return multi
+    if item.bands:
+        bands = []
+        for low, high, fraction in item.bands:
+            rounded = round(fraction, 6)
+            bands.append((low, high, round(rounded * points, 6), rounded))
+        outside = (round(0.0 * points, 6), 0.0)
+        general = item.contribution
+
+        def banded(answer: Any) -> Contribution:
+            cls = answer.__class__
+            if cls is not int and cls is not float:  # "na" is fixed; anything else takes the general path
+                return general(answer)
+            first = True
+            for low, high, earned, fraction in bands:
+                # min < value <= max; the lowest band also includes its lower end (FORMAT.md "Band")
+                if (low is None or answer > low or (first and answer == low)) and (
+                    high is None or answer <= high
+                ):
+                    return new(Contribution, (question_id, earned, points, fraction, answer))
+                first = False
+            return new(Contribution, (question_id, outside[0], points, outside[1], answer))
+
+        return banded
+    return item.contribution
 
 
 def _item_plan(question: Question, dimension_index: int) -> ItemPlan | None:
@@ -175,7 +217,7 @@ def _compile_questionnaire(questionnaire: Questionnaire) -> QuestionnairePlan:
         if question.dimension in dimension_index:
             item = _item_plan(question, dimension_index[question.dimension])
             if item is not None:
-                steps[item.dimension_index].append((question.id, item.fixed, _contribute(item)))
+                steps[item.dimension_index].append((question.id, item.fixed, _contribute(item, question)))
     required_ids = tuple(question.id for question in questionnaire.questions if question.required)
     levels = tuple(sorted(questionnaire.levels, key=lambda level: level.level))
     total_weight = sum(dimension.weight for dimension in questionnaire.dimensions)
