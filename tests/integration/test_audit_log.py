@@ -165,12 +165,18 @@ def test_auth_events_carry_who_when_ip_and_result(app, client):
         user = enterprise_user()
         db.session.commit()
         username = user.username
-    client.post("/login", data={"username": username, "password": "wrong"}, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    client.post(
+        "/login", data={"username": username, "password": "wrong"}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+    )
     login(client, username, DEFAULT_PASSWORD)
     client.post("/logout")
     with app.app_context():
         events = db.session.scalars(
             db.select(AuditEvent).where(AuditEvent.username == username).order_by(AuditEvent.id)
         ).all()
-    assert [(e.action, e.result) for e in events] == [("login", "failure"), ("login", "success"), ("logout", "success")]
+    assert [(e.action, e.result) for e in events] == [
+        ("login", "failure"),
+        ("login", "success"),
+        ("logout", "success"),
+    ]
     assert events[0].ip == "10.9.9.9" and all(e.at is not None and e.user_id for e in events)
