@@ -3,7 +3,7 @@
 Run `python bench/bench_benchmark.py [--results 100000] [--calls 200] [--with-indexes]`. Builds a temporary
 SQLite database (migrations), N demo enterprises and one stored current result each (synthetic scores and
 eight dimension rows; the benchmark reads only the aggregation columns), then times peer_benchmark() for
-random assessments: cold (dimension-median cache cleared before every call) and warm. --with-indexes first
+random assessments: cold (cached statistics dropped before every call) and warm. --with-indexes first
 creates the peer indexes proposed in portal/services/benchmarks.py (PEER_INDEXES).
 """
 
@@ -98,7 +98,7 @@ def main() -> None:
                 assessment = db.session.get(Assessment, rng.choice(ids))
                 for mode in ("cold", "warm"):
                     if mode == "cold":
-                        benchmarks._dimension_cache.clear()
+                        benchmarks.invalidate()
                     started = time.perf_counter()
                     benchmarks.peer_benchmark(assessment)
                     timings[mode].append(1000 * (time.perf_counter() - started))

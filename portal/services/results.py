@@ -219,6 +219,9 @@ def refresh_current(enterprise_id: int, round_id: int) -> None:
         .values(is_current=Assessment.status.in_(COUNTED_STATUSES), updated_at=utcnow())
         .execution_options(synchronize_session="fetch")
     )
+    from portal.services import benchmarks  # peer statistics of this round are stale now
+
+    benchmarks.invalidate(round_id)
 
 
 # --- rescoring -----------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def _stored(round_, score, *, division, district="鄂城区", size="small", stat
 
 
 def test_small_industry_group_is_suppressed_and_falls_back_to_the_sector_family(app):
-    benchmarks._dimension_cache.clear()
+    benchmarks.invalidate()
     with app.app_context():
         round_, other_round = RoundFactory(), RoundFactory()
         own = _stored(round_, 50.0, division="34", district="华容区", dims={"strategy": 40.0})
@@ -79,6 +79,7 @@ def test_small_industry_group_is_suppressed_and_falls_back_to_the_sector_family(
 
 
 def test_no_group_large_enough_shows_nothing(app):
+    benchmarks.invalidate()
     with app.app_context():
         round_ = RoundFactory()
         own = _stored(round_, 42.0, division="27")
@@ -90,3 +91,26 @@ def test_no_group_large_enough_shows_nothing(app):
             assert result[entry]["mean"] is None and result[entry]["median"] is None
         assert [group["n"] for group in result["industry"]["skipped"]] == [4, 4, 4]
         assert result["dimension_medians"] == {}
+
+
+def test_cached_statistics_equal_the_direct_sql_aggregates(app):
+    benchmarks.invalidate()
+    with app.app_context():
+        round_ = RoundFactory()
+        own = _stored(round_, 47.3, division="31", district="华容区", size="medium", dims={"cloud": 30.0})
+        for index in range(12):
+            value = float(20 + 5 * index)
+            _stored(round_, value, division=("31", "32", "13")[index % 3], size=("small", "medium")[index % 2],
+                    dims={"cloud": value})  # fmt: skip
+        cached = benchmarks.peer_benchmark(own)
+        for key, extra in benchmarks._group_conditions(own):
+            direct = benchmarks.group_statistics(own, key, extra)
+            entry = {"industry": "industry", "size": "size", "district": "district", "city": "city"}.get(
+                key["kind"]
+            )
+            if entry and cached[entry]["group"] and cached[entry]["group"]["kind"] == key["kind"]:
+                assert cached[entry]["n"] == direct["count"]
+                assert cached[entry]["median"] == round(direct["median"], 1)
+        used = cached["industry"]["group"]["kind"]
+        extra = dict((k["kind"], e) for k, e in benchmarks._group_conditions(own))[used]
+        assert cached["dimension_medians"] == benchmarks.dimension_medians(own, extra)
