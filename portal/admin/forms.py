@@ -94,7 +94,7 @@ class RoundForm(FlaskForm):
     """A new assessment round."""
 
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(min=2000, max=2100)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+    name = StringField(_l("Round name"), validators=[Optional(), Length(max=100)])
     opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
     closes_on = DateField(_l("Closes on"), validators=[DataRequired()])
     submit = SubmitField(_l("Create round"))
