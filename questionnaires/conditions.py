@@ -8,7 +8,6 @@ plausibility rules, measures). The browser has a port of the `answer`/`context` 
 
 from __future__ import annotations
 
-import operator as operator_module
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -117,145 +116,131 @@ def _compare(operator: str, left: Any, expected: Any) -> bool:
 def compile_condition(node: Mapping[str, Any]) -> CompiledCondition:
     """Compile a condition tree into `f(resolve) -> bool`, agreeing with `evaluate`; ValueError when malformed.
 
-    The tree is read once: operand keys, operators and literal right-hand sides are fixed in
-    closures, so an evaluation only resolves operands and compares.
+    The tree is read once and turned into one Python function: operand keys, operators and
+    literal right-hand sides are fixed in it, so an evaluation only resolves operands and compares.
     """
-    if "all" in node:
-        return _compile_all(tuple(compile_condition(child) for child in node["all"]))
-    if "any" in node:
-        return _compile_any(tuple(compile_condition(child) for child in node["any"]))
+    return _generate(node, tables=False)
+
+
+def compile_table_condition(node: Mapping[str, Any]) -> Callable[[Mapping[str, Mapping[Any, Any]]], bool]:
+    """Like `compile_condition`, for operand tables: `f(tables)` reads `tables[key].get(value)`, None = missing.
+
+    Same result as `evaluate(node, resolve)` with a resolver returning MISSING for None or absent
+    entries; saves the resolver call per operand (the scoring engine keeps its operands in tables).
+    """
+    return _generate(node, tables=True)
+
+
+_MAX_GENERATED_DEPTH = 30  # deeper trees (never seen in practice) are interpreted
+
+
+def _depth(node: Mapping[str, Any]) -> int:
+    for combinator in ("all", "any"):
+        if combinator in node:
+            return 1 + max((_depth(child) for child in node[combinator]), default=0)
     if "not" in node:
-        inner = compile_condition(node["not"])
-        return lambda resolve: not inner(resolve)
-    operand_key, operator = split_comparison(node)
-    operand = node[operand_key]
-    expected = node[operator]
-    if operator == "answered":
-        wanted = bool(expected)
-        if wanted:
-            return lambda resolve: resolve(operand_key, operand) is not MISSING
-        return lambda resolve: resolve(operand_key, operand) is MISSING
-    if isinstance(expected, Mapping):
-        ref_key, ref_value = _single_operand(expected)
-
-        def compare_reference(resolve: Resolver) -> bool:
-            left = resolve(operand_key, operand)
-            if left is MISSING:
-                return False
-            right = resolve(ref_key, ref_value)
-            if right is MISSING:
-                return False
-            return _compare(operator, left, right)
-
-        return compare_reference
-    return _compile_literal(operand_key, operand, operator, expected)
+        return 1 + _depth(node["not"])
+    return 1
 
 
-def _compile_all(children: tuple[CompiledCondition, ...]) -> CompiledCondition:
-    if len(children) == 1:
-        only = children[0]
-        return lambda resolve: bool(only(resolve))
-    if len(children) == 2:
-        first, second = children
-        return lambda resolve: bool(first(resolve)) and bool(second(resolve))
-
-    def all_of(resolve: Resolver) -> bool:
-        for child in children:
-            if not child(resolve):
-                return False
-        return True
-
-    return all_of
-
-
-def _compile_any(children: tuple[CompiledCondition, ...]) -> CompiledCondition:
-    if len(children) == 1:
-        only = children[0]
-        return lambda resolve: bool(only(resolve))
-    if len(children) == 2:
-        first, second = children
-        return lambda resolve: bool(first(resolve)) or bool(second(resolve))
-
-    def any_of(resolve: Resolver) -> bool:
-        for child in children:
-            if child(resolve):
-                return True
-        return False
-
-    return any_of
+def _generate(node: Mapping[str, Any], tables: bool) -> Any:
+    """One generated function per tree: `def condition(resolve|tables): return <expression>`."""
+    constants: dict[str, Any] = {}
+    if _depth(node) > _MAX_GENERATED_DEPTH:
+        _Generator(constants, tables).expression(node)  # validate the whole tree now, as for the others
+        if tables:
+            return lambda operand_tables: evaluate(node, _table_resolver(operand_tables))
+        return lambda resolve: evaluate(node, resolve)
+    expression = _Generator(constants, tables).expression(node)
+    argument = "tables" if tables else "resolve"
+    namespace: dict[str, Any] = {
+        "MISSING": MISSING,
+        "NA": NA,
+        "_compare": _compare,
+        "LIST_OR_TUPLE": (list, tuple),
+    }
+    namespace.update(constants)
+    exec(f"def condition({argument}):\n    return {expression}\n", namespace)  # noqa: S102 - built from checked trees
+    return namespace["condition"]
 
 
-def _compile_literal(operand_key: str, operand: Any, operator: str, expected: Any) -> CompiledCondition:
-    # Each closure is `_compare(operator, left, expected)` with the operator's branch picked here.
-    if operator == "eq":
+def _table_resolver(tables: Mapping[str, Mapping[Any, Any]]) -> Resolver:
+    def resolve(key: str, value: Any) -> Any:
+        found = tables[key].get(value)
+        return MISSING if found is None else found
 
-        def eq(resolve: Resolver) -> bool:
-            left = resolve(operand_key, operand)
-            return left is not MISSING and left == expected
-
-        return eq
-    if operator == "ne":
-
-        def ne(resolve: Resolver) -> bool:
-            left = resolve(operand_key, operand)
-            return left is not MISSING and left != expected
-
-        return ne
-    if operator in ("in", "not_in"):
-        negate = operator == "not_in"
-        if isinstance(expected, list | tuple) and all(item.__class__ is str for item in expected):
-            # Strings only equal strings, so a set gives the same answer for a str operand value.
-            members = frozenset(expected)
-
-            def member_of_strings(resolve: Resolver) -> bool:
-                left = resolve(operand_key, operand)
-                if left is MISSING:
-                    return False
-                found = left in members if left.__class__ is str else left in expected
-                return found is not negate
-
-            return member_of_strings
-
-        def member_of(resolve: Resolver) -> bool:
-            left = resolve(operand_key, operand)
-            if left is MISSING:
-                return False
-            return (left in expected) is not negate
-
-        return member_of
-    if operator == "includes":
-
-        def includes(resolve: Resolver) -> bool:
-            left = resolve(operand_key, operand)
-            if left is MISSING or left == NA:
-                return False
-            return isinstance(left, list | tuple) and expected in left
-
-        return includes
-    if operator not in ("gt", "gte", "lt", "lte"):  # pragma: no cover - split_comparison rejects it
-        raise ValueError(f"unknown operator {operator!r}")
-    if isinstance(expected, bool) or not isinstance(expected, int | float):
-        return lambda resolve: False  # an ordering against a non-number never holds
-    ordering = _ORDERINGS[operator]
-
-    def order(resolve: Resolver) -> bool:
-        left = resolve(operand_key, operand)
-        cls = left.__class__
-        if cls is int or cls is float:
-            return ordering(left, expected)
-        if left is MISSING:
-            return False
-        return _compare(operator, left, expected)
-
-    return order
+    return resolve
 
 
-_ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
-    "gt": operator_module.gt,
-    "gte": operator_module.ge,
-    "lt": operator_module.lt,
-    "lte": operator_module.le,
-}
+class _Generator:
+    """Writes the Python expression of a condition tree; literals go into `constants` by name."""
+
+    def __init__(self, constants: dict[str, Any], tables: bool) -> None:
+        self.constants = constants
+        self.tables = tables
+        self.missing = "None" if tables else "MISSING"
+        self.variables = 0
+
+    def constant(self, value: Any) -> str:
+        name = f"c{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def fetch(self, key: str, value: Any) -> str:
+        if self.tables:
+            return f"tables[{self.constant(key)}].get({self.constant(value)})"
+        return f"resolve({self.constant(key)}, {self.constant(value)})"
+
+    def variable(self) -> str:
+        self.variables += 1
+        return f"v{self.variables}"
+
+    def expression(self, node: Mapping[str, Any]) -> str:
+        if "all" in node:
+            children = [self.expression(child) for child in node["all"]]
+            return f"(True if ({' and '.join(children)}) else False)" if children else "True"
+        if "any" in node:
+            children = [self.expression(child) for child in node["any"]]
+            return f"(True if ({' or '.join(children)}) else False)" if children else "False"
+        if "not" in node:
+            return f"(not {self.expression(node['not'])})"
+        operand_key, operator = split_comparison(node)
+        fetch = self.fetch(operand_key, node[operand_key])
+        expected = node[operator]
+        missing = self.missing
+        if operator == "answered":
+            return f"({fetch} {'is not' if expected else 'is'} {missing})"
+        left = self.variable()
+        present = f"({left} := {fetch}) is not {missing}"
+        if isinstance(expected, Mapping):
+            ref_key, ref_value = _single_operand(expected)
+            right = self.variable()
+            return (
+                f"({present} and ({right} := {self.fetch(ref_key, ref_value)}) is not {missing}"
+                f" and _compare({operator!r}, {left}, {right}))"
+            )
+        literal = self.constant(expected)
+        if operator in ("eq", "ne"):
+            return f"({present} and {left} {'==' if operator == 'eq' else '!='} {literal})"
+        if operator in ("in", "not_in"):
+            test = "in" if operator == "in" else "not in"
+            if isinstance(expected, list | tuple) and all(item.__class__ is str for item in expected):
+                # Strings only equal strings, so a set gives the same answer for a str operand value.
+                members = self.constant(frozenset(expected))
+                return (
+                    f"({present} and ({left} {test} {members} if {left}.__class__ is str"
+                    f" else {left} {test} {literal}))"
+                )
+            return f"({present} and {left} {test} {literal})"
+        if operator == "includes":
+            return f"({present} and not ({left} == NA) and isinstance({left}, LIST_OR_TUPLE) and {literal} in {left})"
+        if isinstance(expected, bool) or not isinstance(expected, int | float):
+            return "False"  # an ordering against a non-number never holds
+        symbol = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[operator]
+        return (
+            f"({left} {symbol} {literal} if ({left} := {fetch}).__class__ is int or {left}.__class__ is float"
+            f" else ({left} is not {missing} and _compare({operator!r}, {left}, {literal})))"
+        )
 
 
 def iter_operands(node: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:

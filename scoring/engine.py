@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import questionnaires
-from questionnaires.conditions import MISSING, derive_context, visible_question_ids
+from questionnaires.conditions import derive_context, visible_question_ids
 from questionnaires.model import CONTEXT_KEYS, NA, Catalogue, Questionnaire
 
 from .errors import IncompleteAnswersError, ScoringError
@@ -128,7 +128,7 @@ def score(
         dimension_levels["*"] = min(dimension_levels.values())
     overall = round_half_up(weighted_total / weight_total) if weight_total > 0 else None
 
-    # The one resolver for gates, flags, measures and plausibility: visible answers only.
+    # Operand tables of gates, flags, measures, plausibility (None or absent = missing); visible answers only.
     na_count = sum(1 for answer in shown.values() if answer == NA)
     flag_values: dict[str, bool] = {}
     tables: dict[str, Mapping[Any, Any]] = {
@@ -142,16 +142,12 @@ def score(
         "flag": flag_values,
     }
 
-    def resolve(key: str, value: Any) -> Any:
-        found = tables[key].get(value, MISSING)
-        return MISSING if found is None else found
-
     # The loader package owns indicator semantics (ratio percent, value, condition).
     indicators = questionnaires.compute_indicators(questionnaire, answers, derived, visible=visible)
     tables["indicator"] = indicators
     plan_flags: dict[str, PlanFlagResult] = {}
     for flag, condition in plan.flags:
-        flag_value = condition(resolve)
+        flag_value = condition(tables)
         flag_values[flag.id] = flag_value
         detail = indicators.get(flag.value_from) if flag.value_from else None
         if detail is None:  # immutable, so one object per truth value serves every result
@@ -165,14 +161,14 @@ def score(
         else:
             plan_flags[flag.id] = _new_flag(flag_value, detail)
 
-    warnings = tuple([warning for warning, condition in plan.plausibility if condition(resolve)])
+    warnings = tuple([warning for warning, condition in plan.plausibility if condition(tables)])
 
-    level = _gated_level(levels, plan.gates, overall, resolve)
+    level = _gated_level(levels, plan.gates, overall, tables)
 
     recommendations: tuple[Recommendation, ...] = ()
     if catalogue is not None:
         recommendations = _recommendations(
-            catalogue, plan.normalised_weights, dimension_levels, context_values, resolve
+            catalogue, plan.normalised_weights, dimension_levels, context_values, tables
         )
 
     return _new_result(
@@ -209,14 +205,17 @@ def _level_for(levels: tuple[Any, ...], value: float) -> int:
 
 
 def _gated_level(
-    levels: tuple[Any, ...], gates: tuple[Any, ...], overall: float | None, resolve: Any
+    levels: tuple[Any, ...],
+    gates: tuple[Any, ...],
+    overall: float | None,
+    tables: Mapping[str, Mapping[Any, Any]],
 ) -> LevelResult:
     band = levels[0].level if overall is None else _level_for(levels, overall)
     gated_index = 0
     blocking: tuple[Any, ...] = ()
     # CMMM: a level counts only when the gates of every lower level hold too.
     for index in range(1, len(levels)):
-        failing = tuple(gate for gate, condition in gates[index] if not condition(resolve))
+        failing = tuple(gate for gate, condition in gates[index] if not condition(tables))
         if failing or levels[index].level > band:
             blocking = failing
             break
@@ -231,7 +230,7 @@ def _recommendations(
     normalised_weights: Mapping[str, float],
     dimension_levels: Mapping[str, int],
     context_values: Mapping[str, Any],
-    resolve: Any,
+    tables: Mapping[str, Mapping[Any, Any]],
 ) -> tuple[Recommendation, ...]:
     size_class = context_values.get("size_class")
     division = context_values.get("industry_division")
@@ -250,7 +249,7 @@ def _recommendations(
                 continue
             if measure_plan.industry_divisions and division not in measure_plan.industry_divisions:
                 continue
-            if not measure_plan.applies_if(resolve):
+            if not measure_plan.applies_if(tables):
                 continue
             measure = measure_plan.measure
             ranked.append((round(gap * weight * measure.priority, 6), measure.id, measure_plan, gap))

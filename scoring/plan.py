@@ -6,11 +6,11 @@ condition closures); results and condition values are never cached.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from questionnaires.conditions import CompiledCondition, compile_condition, iter_operands
+from questionnaires.conditions import compile_table_condition, iter_operands
 from questionnaires.model import (
     BOOLEAN,
     MULTI,
@@ -33,6 +33,9 @@ from questionnaires.model import (
 from .result import Contribution, PlausibilityWarning
 
 _MAX_PLANS = 32
+
+# A compiled condition over the engine's operand tables (see compile_table_condition)
+TableCondition = Callable[[Mapping[str, Mapping[Any, Any]]], bool]
 
 
 @dataclass(frozen=True)
@@ -202,10 +205,10 @@ class QuestionnairePlan:
     dimension_weights: tuple[float, ...]
     normalised_weights: dict[str, float]
     levels: tuple[MaturityLevel, ...]  # ascending by level
-    gates: tuple[tuple[tuple[Gate, CompiledCondition], ...], ...]  # per level, same order as `levels`
-    flags: tuple[tuple[PlanFlag, CompiledCondition], ...]
+    gates: tuple[tuple[tuple[Gate, TableCondition], ...], ...]  # per level, same order as `levels`
+    flags: tuple[tuple[PlanFlag, TableCondition], ...]
     # The warning a rule gives (immutable, the same for every answer set) and its condition
-    plausibility: tuple[tuple[PlausibilityWarning, CompiledCondition], ...]
+    plausibility: tuple[tuple[PlausibilityWarning, TableCondition], ...]
 
 
 def _compile_questionnaire(questionnaire: Questionnaire) -> QuestionnairePlan:
@@ -241,13 +244,13 @@ def _compile_questionnaire(questionnaire: Questionnaire) -> QuestionnairePlan:
         },
         levels=levels,
         gates=tuple(
-            tuple((gate, compile_condition(gate.condition)) for gate in level.gates) for level in levels
+            tuple((gate, compile_table_condition(gate.condition)) for gate in level.gates) for level in levels
         ),
-        flags=tuple((flag, compile_condition(flag.condition)) for flag in questionnaire.flags),
+        flags=tuple((flag, compile_table_condition(flag.condition)) for flag in questionnaire.flags),
         plausibility=tuple(
             (
                 PlausibilityWarning(rule.id, rule.message, tuple(rule.question_ids)),
-                compile_condition(rule.condition),
+                compile_table_condition(rule.condition),
             )
             for rule in questionnaire.plausibility
         ),
@@ -262,7 +265,7 @@ class MeasurePlan:
     size_classes: frozenset[str]
     industry_divisions: frozenset[str]
     triggered_by: tuple[str, ...]
-    applies_if: CompiledCondition
+    applies_if: TableCondition
     target_level: int
 
 
@@ -292,7 +295,7 @@ def _compile_catalogue(catalogue: Catalogue) -> CataloguePlan:
                 size_classes=frozenset(measure.size_classes),
                 industry_divisions=frozenset(str(division) for division in measure.industry_divisions),
                 triggered_by=answer_operands(measure.applies_if),
-                applies_if=compile_condition(measure.applies_if),
+                applies_if=compile_table_condition(measure.applies_if),
                 target_level=measure.target_level,
             )
         )
