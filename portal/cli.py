@@ -98,11 +98,21 @@ def create_user_command(
 @with_appcontext
 @click.option("--enterprises", "count", type=click.IntRange(min=0), default=300, show_default=True)
 @click.option("--seed", type=int, default=2025, show_default=True)
-def seed_demo_command(count: int, seed: int) -> None:
-    """Load deterministic demo data (idempotent: only what is missing is added)."""
+@click.option("--force", is_flag=True, help="Seed even in the production configuration.")
+def seed_demo_command(count: int, seed: int, force: bool) -> None:
+    """Load deterministic demo data (idempotent: only what is missing is added); refused in production."""
+    import os
+
+    from flask import current_app
     from tqdm import tqdm
 
     from portal.services import demo
+
+    production = "production" in (os.environ.get("PORTAL_ENV"), current_app.config.get("PORTAL_ENV"))
+    if production and not force:
+        raise click.ClickException(
+            "Refusing to create demo data and demo accounts in the production configuration (use --force)."
+        )
 
     started = time.perf_counter()
     with tqdm(total=count, unit="enterprise", disable=None, file=sys.stderr) as bar:

@@ -244,3 +244,11 @@ def test_admin_service_refuses_removing_a_member_without_rights(app):
         stranger = enterprise_user()
         db.session.commit()
         assert not admin.can_remove_member(stranger, pending)
+
+
+def test_seed_demo_refuses_in_production_configuration(app, monkeypatch):
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--enterprises", "0"])
+    assert result.exit_code != 0 and "production" in result.output
+    with app.app_context():
+        assert accounts.find_user("demo-admin") is None
