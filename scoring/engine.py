@@ -235,31 +235,39 @@ def _recommendations(
     size_class = context_values.get("size_class")
     division = context_values.get("industry_division")
     division = None if division is None else str(division)
-    ranked: list[tuple[float, str, Any, int]] = []
-    for dimension_id, measure_plans in catalogue_plan(catalogue).by_dimension:
+    # (-rank score, measure id, position): sorting gives rank score descending, then id
+    ranked: list[tuple[float, str, int, int, Any]] = []
+    for dimension_id, steps in catalogue_plan(catalogue).steps:
         current = dimension_levels.get(dimension_id)
         if current is None:  # nothing scored in the dimension (all "na" or hidden): no basis for a gap
             continue
         weight = normalised_weights.get(dimension_id, 0.0)
-        for measure_plan in measure_plans:
-            gap = measure_plan.target_level - current
+        for (
+            target_level,
+            size_classes,
+            divisions,
+            applies_if,
+            priority,
+            measure_id,
+            position,
+            measure_plan,
+        ) in steps:
+            gap = target_level - current
             if gap <= 0:
                 break  # sorted by target level, highest first
-            if measure_plan.size_classes and size_class not in measure_plan.size_classes:
+            if size_classes is not None and size_class not in size_classes:
                 continue
-            if measure_plan.industry_divisions and division not in measure_plan.industry_divisions:
+            if divisions is not None and division not in divisions:
                 continue
-            if not measure_plan.applies_if(tables):
-                continue
-            measure = measure_plan.measure
-            ranked.append((round(gap * weight * measure.priority, 6), measure.id, measure_plan, gap))
-    ranked.sort(key=lambda entry: (-entry[0], entry[1]))
+            if applies_if(tables):
+                ranked.append((-round(gap * weight * priority, 6), measure_id, position, gap, measure_plan))
+    ranked.sort()
     return tuple(
         [
             _new_recommendation(
-                measure_plan.measure, gap, rank_score, position < DO_NEXT_COUNT, measure_plan.triggered_by
+                measure_plan.measure, gap, -negative_rank, index < DO_NEXT_COUNT, measure_plan.triggered_by
             )
-            for position, (rank_score, _, measure_plan, gap) in enumerate(ranked)
+            for index, (negative_rank, _, _, gap, measure_plan) in enumerate(ranked)
         ]
     )
 

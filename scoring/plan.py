@@ -275,6 +275,9 @@ class CataloguePlan:
 
     catalogue: Catalogue
     by_dimension: tuple[tuple[str, tuple[MeasurePlan, ...]], ...]
+    # The same as flat tuples for the engine's loop, per dimension: (target level, size classes or
+    # None, industry divisions or None, condition, priority, measure id, position, measure plan)
+    steps: tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...]
 
 
 def answer_operands(condition: Any) -> tuple[str, ...]:
@@ -299,9 +302,32 @@ def _compile_catalogue(catalogue: Catalogue) -> CataloguePlan:
                 target_level=measure.target_level,
             )
         )
+    grouped = tuple((dimension, tuple(plans)) for dimension, plans in sorted(by_dimension.items()))
+    # A unique position in walking order breaks ties as a stable sort would (ids are unique anyway).
+    flat = [plan for _, plans in grouped for plan in plans]
+    positions = {id(plan): position for position, plan in enumerate(flat)}
     return CataloguePlan(
         catalogue=catalogue,
-        by_dimension=tuple((dimension, tuple(plans)) for dimension, plans in sorted(by_dimension.items())),
+        by_dimension=grouped,
+        steps=tuple(
+            (
+                dimension,
+                tuple(
+                    (
+                        plan.target_level,
+                        plan.size_classes or None,
+                        plan.industry_divisions or None,
+                        plan.applies_if,
+                        plan.measure.priority,
+                        plan.measure.id,
+                        positions[id(plan)],
+                        plan,
+                    )
+                    for plan in plans
+                ),
+            )
+            for dimension, plans in grouped
+        ),
     )
 
 
