@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -37,10 +38,46 @@ AUTOSAVE_ENDPOINTS = ("api.put_answers",)
 
 
 def init_app(app: Flask) -> None:
-    """Install ProxyFix (when configured), the security headers and the rate limits on `app`."""
+    """Install ProxyFix (when configured), the security headers, the JSON depth check and the rate limits."""
     install_proxy_fix(app)
     app.after_request(add_security_headers)
+    app.before_request(refuse_deep_json)
     init_rate_limits(app)
+
+
+# --- bad input -----------------------------------------------------------------------------------
+
+MAX_JSON_DEPTH = 32
+MAX_SCANNED_BODY = 256 * 1024
+# A string literal, or an unterminated one up to the end (so the scan stays linear on hostile input).
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\Z)', re.DOTALL)
+_JSON_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(body: bytes, stop_above: int | None = None) -> int:
+    """Deepest nesting of arrays/objects in a JSON text, without parsing it (strings are skipped)."""
+    depth = deepest = 0
+    for match in _JSON_BRACKETS.finditer(_JSON_STRING.sub(b"", body)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+            if stop_above is not None and deepest > stop_above:
+                return deepest
+        else:
+            depth -= 1
+    return deepest
+
+
+def refuse_deep_json(max_depth: int = MAX_JSON_DEPTH) -> tuple[Any, int] | None:
+    """Refuse API bodies nested deeper than MAX_JSON_DEPTH (the JSON parser would recurse out of stack)."""
+    if not request.path.startswith("/api/") or request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return None
+    length = request.content_length
+    if length is None or length > MAX_SCANNED_BODY:
+        return None  # no body, or too large: the API answers 413 itself
+    if json_depth(request.get_data(cache=True), stop_above=max_depth) > max_depth:
+        return jsonify(error=f"The JSON body is nested deeper than {max_depth} levels."), 400
+    return None
 
 
 # --- proxy ---------------------------------------------------------------------------------------
