@@ -50,12 +50,11 @@ def _peer_benchmark(assessment: Any) -> dict[str, Any] | None:
 
 
 def _median(benchmark: dict[str, Any] | None, dimension_id: str) -> float | None:
+    """The peer median of one dimension (benchmarks.peer_benchmark's `dimension_medians`), or None."""
     if not benchmark:
         return None
-    entry = (benchmark.get("dimensions") or {}).get(dimension_id)
-    if not entry or entry.get("group") is None:
-        return None
-    return entry.get("median")
+    median = (benchmark.get("dimension_medians") or {}).get(dimension_id)
+    return None if median is None else float(median)
 
 
 def _indicator_text(indicator: Any, value: Any, questionnaire: Any, lang: str) -> str:
@@ -159,7 +158,8 @@ def results_view(assessment: Any, lang: str) -> dict[str, Any]:
         )
     blocking = [(gate.get("label") or {}).get(lang) for gate in level.get("blocking_gates") or []]
     comparison = service.comparison(assessment)
-    overall_benchmark = (benchmark or {}).get("overall") if benchmark else None
+    # The overall comparison is the industry chain (industry -> sector family -> city).
+    overall_benchmark = (benchmark or {}).get("industry") if benchmark else None
     return {
         "overall": result.get("overall_score"),
         "band": level.get("band"),
