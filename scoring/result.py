@@ -57,7 +57,17 @@ class DimensionResult:
             "weight": self.weight,
             "score": self.score,
             "level": self.level,
-            "contributions": [contribution.to_dict() for contribution in self.contributions],
+            # Contribution.to_dict inlined: a result has ~50 of them
+            "contributions": [
+                {
+                    "question_id": question_id,
+                    "earned": earned,
+                    "possible": possible,
+                    "fraction": fraction,
+                    "answer": list(answer) if isinstance(answer, tuple) else answer,
+                }
+                for question_id, earned, possible, fraction, answer in self.contributions
+            ],
         }
 
 
