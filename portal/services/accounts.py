@@ -303,10 +303,16 @@ def manageable_users(actor: User, search: str = "", limit: int = 50) -> list[Use
 
 
 def issue_reset_code(target: User, actor: User) -> str:
-    """Create a one-time reset code for `target` (earlier unused codes are voided); returns the plain code."""
+    """Create a one-time reset code for `target` (earlier unused codes are voided); returns the plain code.
+
+    The issuer has identified the user, so a lockout is lifted: the code can be redeemed at once.
+    """
     if not can_manage_user(actor, target):
         raise AccountError(str(_l("You may not reset this user's password.")))
     now = utcnow()
+    was_locked = target.locked_until is not None and target.locked_until > now
+    target.locked_until = None
+    target.failed_login_count = 0
     for old in db.session.scalars(
         select(ResetCode).where(ResetCode.user_id == target.id, ResetCode.used_at.is_(None))
     ):
@@ -321,7 +327,13 @@ def issue_reset_code(target: User, actor: User) -> str:
             created_by_id=actor.id,
         )
     )
-    audit.record("reset_code_issued", user=actor, object_type="user", object_id=target.id)
+    audit.record(
+        "reset_code_issued",
+        user=actor,
+        object_type="user",
+        object_id=target.id,
+        detail={"lockout_lifted": True} if was_locked else None,
+    )
     db.session.commit()
     return code
 

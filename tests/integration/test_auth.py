@@ -188,6 +188,28 @@ def test_reset_code_is_single_use_and_forces_a_new_password(app, client):
     assert "重置码" in again.get_data(as_text=True)
 
 
+def test_locked_out_user_gets_back_in_with_a_reset_code_from_an_official(app, client):
+    with app.app_context():
+        target = enterprise_user()  # enterprise in 华容区
+        helper = official("华容区")
+        db.session.commit()
+        target_name, helper_name, target_id = target.username, helper.username, target.id
+    victim = app.test_client()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        login(victim, target_name, "wrong-password")
+    assert "锁定" in login(victim, target_name, DEFAULT_PASSWORD).get_data(as_text=True)
+
+    login(client, helper_name, DEFAULT_PASSWORD)
+    page = client.post(f"/accounts/{target_id}/reset-code").get_data(as_text=True)
+    code = page.split('id="reset-code">')[1].split("<")[0].strip()
+    data = {"username": target_name, "code": code, "new_password": "Fresh-pass-9", "confirm": "Fresh-pass-9"}
+    assert victim.post("/reset", data=data).status_code == 302
+    assert login(victim, target_name, "Fresh-pass-9").status_code == 302
+    assert victim.get("/enterprise").status_code == 200
+    user = _user(app, target_name)
+    assert user.locked_until is None and user.failed_login_count == 0
+
+
 def test_reset_code_expires(app):
     with app.app_context():
         target = enterprise_user()
