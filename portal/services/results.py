@@ -189,9 +189,17 @@ def store_result(assessment: Assessment, result: dict[str, Any]) -> None:
     db.session.expire(assessment, ["dimension_scores"])
 
 
-def score_and_store(assessment: Assessment, *, allow_incomplete: bool = False) -> dict[str, Any]:
-    """Snapshot the enterprise's context, score the answers and store the result; the caller commits.
+def score_and_store(
+    assessment: Assessment,
+    *,
+    answers: Mapping[str, Any] | None = None,
+    allow_incomplete: bool = False,
+) -> dict[str, Any]:
+    """Score the answers and store the result; the caller commits.
 
+    Without `answers` the assessment's own answers are scored and the enterprise's context is snapshotted
+    anew. With `answers` (a reviewer's corrected set) those are scored against the context snapshotted at
+    submission, so a verification does not re-read a profile edited since.
     Raises questionnaires.AnswerValidationError or scoring.IncompleteAnswersError (nothing is written then).
     """
     if assessment.catalogue_version is None:
@@ -199,13 +207,15 @@ def score_and_store(assessment: Assessment, *, allow_incomplete: bool = False) -
     questionnaire, catalogue = definitions(
         assessment.questionnaire_id, assessment.questionnaire_version, assessment.catalogue_version
     )
-    enterprise = assessment.enterprise
-    if enterprise is None:
-        enterprise = db.session.get(Enterprise, assessment.enterprise_id)
-    context = scoring_context(enterprise)
-    result = compute(
-        questionnaire, catalogue, assessment.answers or {}, context, allow_incomplete=allow_incomplete
-    )
+    if answers is not None and assessment.context:
+        context = dict(assessment.context)
+    else:
+        enterprise = assessment.enterprise
+        if enterprise is None:
+            enterprise = db.session.get(Enterprise, assessment.enterprise_id)
+        context = scoring_context(enterprise)
+    scored = (assessment.answers or {}) if answers is None else answers
+    result = compute(questionnaire, catalogue, scored, context, allow_incomplete=allow_incomplete)
     assessment.context = context
     store_result(assessment, result)
     return result

@@ -175,16 +175,6 @@ def record_visit(
     return visit
 
 
-def _score_corrected(assessment: Assessment) -> None:
-    """Score the corrected answers and store that result (results.score_and_store scores the raw answers)."""
-    questionnaire, catalogue = results.definitions(
-        assessment.questionnaire_id, assessment.questionnaire_version, assessment.catalogue_version
-    )
-    context = assessment.context or results.scoring_context(assessment.enterprise)
-    result = results.compute(questionnaire, catalogue, corrected_answers(assessment), context)
-    results.store_result(assessment, result)
-
-
 def _transition(
     assessment: Assessment, reviewer: User, to_status: str, comment: str | None
 ) -> AssessmentReview:
@@ -205,7 +195,7 @@ def verify(assessment: Assessment, reviewer: User, comment: str = "") -> Assessm
     _require(reviewer, assessment, ("submitted",))
     review = _transition(assessment, reviewer, "verified", comment or None)
     if corrections(assessment):
-        _score_corrected(assessment)
+        results.score_and_store(assessment, answers=corrected_answers(assessment))
     assessment.status = "verified"
     assessment.verified_at = utcnow()
     assessment.verified_by_id = reviewer.id

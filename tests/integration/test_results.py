@@ -155,3 +155,21 @@ def test_refresh_current_marks_only_submitted_or_verified(app):
         results.refresh_current(assessment.enterprise_id, assessment.round_id)
         db.session.refresh(assessment)
         assert assessment.is_current is False
+
+
+def test_corrected_answers_are_scored_but_the_self_reported_ones_are_kept(app):
+    with app.app_context():
+        assessment = _draft(app, quality=0.2, seed=5, district="鄂城区")
+        results.score_and_store(assessment)
+        self_reported = dict(assessment.answers)
+        snapshot = dict(assessment.context)
+        questionnaire = questionnaires.load(assessment.questionnaire_id, assessment.questionnaire_version)
+        corrected = scoring.random_answers(questionnaire, random.Random(6), quality=0.9, context=snapshot)
+        assessment.enterprise.district = "华容区"  # edited after submission: not part of the verified result
+        stored = results.score_and_store(assessment, answers=corrected)
+        db.session.flush()
+        catalogue = questionnaires.load_catalogue(assessment.questionnaire_id, assessment.catalogue_version)
+        expected = scoring.score(questionnaire, corrected, snapshot, catalogue=catalogue).to_dict()
+        assert stored["result_hash"] == expected["result_hash"] == assessment.result_hash
+        assert assessment.overall_score == expected["overall_score"]
+        assert assessment.answers == self_reported and assessment.district == "鄂城区"
