@@ -11,7 +11,7 @@ DEMO_ENTERPRISES ?= 300
 SYSTEM_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: help setup venv system-libs run test bench worker translations lint clean-db
+.PHONY: help setup venv system-libs run run-prod test bench worker translations lint clean-db
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,17 @@ run: setup ## Migrate, seed demo data on an empty database, serve on 127.0.0.1:P
 	@if $(FLASK) is-empty; then $(FLASK) seed-demo --enterprises $(DEMO_ENTERPRISES); else $(FLASK) demo-logins; fi
 	@echo "Serving on http://127.0.0.1:$${PORT:-5000}"
 	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
+
+run-prod: setup ## gunicorn (2 workers, GUNICORN_WORKERS) + one `flask worker`; DATABASE_URL, REDIS_URL, SECRET_KEY from the environment
+	@for var in DATABASE_URL REDIS_URL SECRET_KEY; do \
+	  [ -n "$${!var}" ] || { echo "Set $$var (see docs/deployment.md)."; exit 1; }; \
+	done
+	PORTAL_ENV=production $(FLASK) db upgrade
+	@echo "Serving on http://$${BIND:-127.0.0.1:8000} (gunicorn, $${GUNICORN_WORKERS:-2} workers) with one background worker"
+	@PORTAL_ENV=production $(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	PORTAL_ENV=production $(BIN)/gunicorn --workers $${GUNICORN_WORKERS:-2} --bind $${BIND:-127.0.0.1:8000} \
+	  --access-logfile - --graceful-timeout 30 'portal:create_app()'
 
 test: setup ## Run the whole test suite (SQLite, or TEST_DATABASE_URL)
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
