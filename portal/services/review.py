@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 import questionnaires
@@ -224,8 +225,19 @@ def verify(assessment: Assessment, reviewer: User, comment: str = "") -> Assessm
 
 
 def return_to_enterprise(assessment: Assessment, reviewer: User, comment: str) -> AssessmentReview:
-    """submitted -> returned with a comment the enterprise sees; audited; commits."""
+    """submitted -> returned with a comment the enterprise sees; audited; commits.
+
+    Refused in a closed round: the enterprise could not edit or resubmit it there (answers are frozen).
+    Verifying, correcting and visits stay allowed in a closed round: they need no change by the enterprise.
+    """
     _require(reviewer, assessment, ("submitted",))
+    if assessment.round is not None and assessment.round.status != "open":
+        raise ReviewError(
+            _(
+                "This assessment round is closed: the enterprise could no longer change the assessment, "
+                "so it cannot be returned. Verify it (with corrections) instead."
+            )
+        )
     if not comment.strip():
         raise ReviewError("a comment is required when returning an assessment")
     review = _transition(assessment, reviewer, "returned", comment)

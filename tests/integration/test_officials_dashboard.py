@@ -170,6 +170,32 @@ def test_one_more_submission_moves_each_affected_count_by_exactly_one(app, clien
     assert after["mean_score"] != before["mean_score"] or added.overall_score == before["mean_score"]
 
 
+def test_an_assessment_in_a_closed_round_cannot_be_returned_but_can_be_verified(app, client, world):
+    with app.app_context():
+        first, second = (
+            db.session.scalar(
+                select(Assessment).where(Assessment.enterprise_id == eid, Assessment.round.has(year=2091))
+            ).id
+            for eid in world["huarong"][:2]
+        )
+        db.session.get(Assessment, first).round.status = "closed"
+        db.session.commit()
+    login(client, world["district"], DEFAULT_PASSWORD)
+    page = client.get(f"/officials/enterprises/{world['huarong'][0]}").get_data(as_text=True)
+    assert 'id="return-closed"' in page
+    assert f"/officials/assessments/{first}/return" not in page
+    client.get("/lang/en")
+    refused = client.post(
+        f"/officials/assessments/{first}/return", data={"comment": "请补充"}, follow_redirects=True
+    )
+    assert "round is closed" in refused.get_data(as_text=True)
+    done = client.post(f"/officials/assessments/{second}/verify", data={"comment": "核验通过"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(Assessment, first).status == "submitted"
+        assert db.session.get(Assessment, second).status == "verified"
+
+
 def test_review_transitions_are_audited_and_corrections_rescore_the_verified_result(app, client, world):
     with app.app_context():
         first, second = (
