@@ -1,8 +1,9 @@
 """The condition tree language of FORMAT.md: evaluation, compilation and static inspection.
 
-`evaluate` interprets a tree (one-off checks); `compile_condition` turns a tree into a closure
-with the same semantics, built once, for the hot paths (`show_if` walks, gates, indicators, flags,
-plausibility rules, measures). The browser has a port of the `answer`/`context` part
+`evaluate` interprets a tree (one-off checks); `compile_condition` (and `compile_table_condition`
+for operand tables) turns a tree into one generated Python function with the same semantics,
+built once, for the hot paths (`show_if` walks, gates, indicators, flags, plausibility rules,
+measures). The browser has a port of the `answer`/`context` part
 (portal/static/js). Standard library only.
 """
 
@@ -173,7 +174,11 @@ def _table_resolver(tables: Mapping[str, Mapping[Any, Any]]) -> Resolver:
 
 
 class _Generator:
-    """Writes the Python expression of a condition tree; literals go into `constants` by name."""
+    """Writes the Python expression of a condition tree; literals go into `constants` by name.
+
+    No value from the tree is written into the source: operand keys and values and right-hand
+    sides are bound as names (c0, c1, ...); only checked operator names shape the code.
+    """
 
     def __init__(self, constants: dict[str, Any], tables: bool) -> None:
         self.constants = constants
