@@ -48,6 +48,8 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or development_secret_key()
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        # The worker renders report PDFs that are missing (lost job, crash) at start and this often.
+        self.REPORTS_RECONCILE_SECONDS = env_int("REPORTS_RECONCILE_SECONDS", 300)
         self.PORT = env_int("PORT", 5000)
 
         # Sessions: idle timeout is enforced server-side (portal.auth) and by the cookie lifetime.

@@ -372,3 +372,39 @@ def test_reconcile_reports_cli(app, renders):
     assert result.exit_code == 0, result.output
     assert f"rendered report of assessment {report['id']}" in result.output
     assert "0 failed" in result.output
+
+
+def test_worker_once_renders_reports_left_missing_and_exits(app, renders, monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    report = submitted(app)  # submitted outside a request: no job rendered it
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "reconciled reports: 1 rendered, 0 failed" in result.output
+    with app.app_context():
+        assessment = db.session.get(Assessment, report["id"])
+        assert assessment.report_status == "ready"
+        assert service.cached_report(assessment, "zh") is not None
+
+
+@pytest.mark.parametrize(("interval", "passes"), [(300, 1), (0, 4)])
+def test_worker_reconciles_at_start_and_then_every_interval(app, monkeypatch, interval, passes):
+    from portal import cli_jobs
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setitem(app.config, "REPORTS_RECONCILE_SECONDS", interval)
+    calls: list[int] = []
+    monkeypatch.setattr(cli_jobs, "reconcile_once", lambda limit=None: calls.append(1) or 0)
+    sleeps: list[float] = []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 4:
+            raise Stop
+
+    monkeypatch.setattr(cli_jobs.time, "sleep", sleep)
+    result = app.test_cli_runner().invoke(args=["worker"])
+    assert isinstance(result.exception, Stop)
+    assert len(calls) == passes
