@@ -17,6 +17,8 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -28,7 +30,6 @@ from portal.extensions import db
 from portal.models import Assessment, Round
 from portal.officials import bp, jobs_runners  # noqa: F401  (registers the job runners)
 from portal.officials.forms import CorrectionForm, ReturnForm, VerifyForm, VisitForm
-from portal.officials.labels import label
 from portal.reports import charts
 from portal.services import exports, review, stats
 from portal.services.enterprises import visible_enterprise
@@ -41,10 +42,42 @@ def _locale() -> str:
     return str(get_locale() or "zh").split("_")[0]
 
 
-@bp.app_context_processor
+# Status words of the officials' pages (assessment statuses, list filters, target series, jobs).
+ASSESSMENT_STATUS = {
+    "draft": _l("In progress"),
+    "submitted": _l("Submitted (unverified)"),
+    "returned": _l("Returned"),
+    "verified": _l("Verified"),
+}
+LIST_STATUS = {
+    "registered": _l("Registered enterprises"),
+    "draft": _l("In progress / returned"),
+    "assessed": _l("Assessed"),
+    "submitted": _l("Submitted (unverified)"),
+    "verified": _l("Verified"),
+}
+TARGET_SERIES = {
+    "candidates": _l("Self-reported candidates"),
+    "verified": _l("Verified"),
+    "recognised": _l("Officially recognised"),
+}
+JOB_STATUS = {"queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"), "failed": _l("Failed")}
+JOB_KIND = {"export_xlsx": _l("Export XLSX"), "export_csv": _l("Export CSV")}
+
+
+def _label_of(table: dict[str, Any]) -> Any:
+    return lambda key: str(table[key]) if key in table else key
+
+
+@bp.context_processor
 def _officials_helpers() -> dict[str, Any]:
-    locale = _locale()
-    return {"t": lambda key, **values: label(key, locale, **values)}
+    return {
+        "status_label": _label_of(ASSESSMENT_STATUS),
+        "list_status_label": _label_of(LIST_STATUS),
+        "series_label": _label_of(TARGET_SERIES),
+        "job_status_label": _label_of(JOB_STATUS),
+        "job_kind_label": _label_of(JOB_KIND),
+    }
 
 
 def _filters() -> stats.Filters:
@@ -90,30 +123,24 @@ def dashboard() -> str:
     data = stats.dashboard(filters)
     locale = _locale()
     dimension_names = _dimension_names(locale)
-    level_bins = [
-        {"label": label("level_n", locale, n=level), "count": n} for level, n in data["levels"].items()
-    ]
-    chart_levels = Markup(charts.distribution_bars(level_bins, title=label("levels", locale)))
+    level_bins = [{"label": _("Level %(n)s", n=level), "count": n} for level, n in data["levels"].items()]
+    chart_levels = Markup(charts.distribution_bars(level_bins, title=_("Maturity level distribution")))
     dims = [
         {"label": dimension_names.get(dim_id, dim_id), "value": mean}
         for dim_id, mean in data["dimension_means"].items()
     ]
-    chart_dims = (
-        Markup(charts.bar_chart(dims, title=label("dimension_means", locale), digits=1)) if dims else ""
-    )
+    chart_dims = Markup(charts.bar_chart(dims, title=_("Mean score per dimension"), digits=1)) if dims else ""
     gauges = {}
     for target in data["targets"]:
         value, goal = target["candidates"], target["value"]
         if target["unit"] == "percent":
             gauges[target["key"]] = Markup(
-                charts.target_gauge(value, goal, label="", target_name=label("target", locale))
+                charts.target_gauge(value, goal, label="", target_name=_("Target"))
             )
         else:
             top = max(goal or 0, value or 0, target["recognised"] or 0, 1)
             gauges[target["key"]] = Markup(
-                charts.target_gauge(
-                    value, goal, max_value=top, unit="", digits=0, target_name=label("target", locale)
-                )
+                charts.target_gauge(value, goal, max_value=top, unit="", digits=0, target_name=_("Target"))
             )
     return render_template(
         "officials/dashboard.html",
@@ -213,7 +240,7 @@ def enterprise(enterprise_id: int) -> str:
             return_form=ReturnForm(),
             visit_form=VisitForm(),
             correction_form=CorrectionForm(),
-            chart_radar=Markup(charts.radar_chart(dims, title=label("results", locale)))
+            chart_radar=Markup(charts.radar_chart(dims, title=_("Assessment results")))
             if len(dims) >= 3
             else "",
             dims=dims,
@@ -245,7 +272,7 @@ def verify(assessment_id: int) -> Response:
     if form.validate_on_submit():
         try:
             review.verify(assessment, current_user, form.comment.data or "")
-            flash(label("verified", _locale()), "success")
+            flash(_("Verified"), "success")
         except review.ReviewError as error:
             flash(str(error), "error")
     return _back(assessment)
@@ -260,11 +287,11 @@ def return_assessment(assessment_id: int) -> Response:
     if form.validate_on_submit():
         try:
             review.return_to_enterprise(assessment, current_user, form.comment.data)
-            flash(label("returned", _locale()), "success")
+            flash(_("Returned to the enterprise."), "success")
         except review.ReviewError as error:
             flash(str(error), "error")
     else:
-        flash(label("comment", _locale()) + " ?", "error")
+        flash(_("Please write a comment for the enterprise."), "error")
     return _back(assessment)
 
 

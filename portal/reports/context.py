@@ -21,14 +21,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from portal.i18n import translator
 from portal.reports.labels import labels_for
 
-SIZE_CLASS_NAMES = {
-    "large": {"zh": "大型", "en": "Large"},
-    "medium": {"zh": "中型", "en": "Medium"},
-    "small": {"zh": "小型", "en": "Small"},
-    "micro": {"zh": "微型", "en": "Micro"},
-}
 QUOTE_MAX = 110
 
 
@@ -103,11 +98,24 @@ def quote_sentence(clause_text: str, hint: str) -> str:
 
 def clause_label(clause_id: str, lang: str) -> str:
     """Return a plan clause id as printed: "3.4.2", "专栏3-4" for box3-4, "表1" for table-1."""
+    pgettext = translator(lang).pgettext
     if clause_id.startswith("box"):
-        return ("专栏" if lang == "zh" else "Box ") + clause_id[3:]
+        return pgettext("plan clause", "Box %(n)s", n=clause_id[3:])
     if clause_id.startswith("table-"):
-        return ("表" if lang == "zh" else "Table ") + clause_id[6:]
+        return pgettext("plan clause", "Table %(n)s", n=clause_id[6:])
     return clause_id
+
+
+def size_class_name(size_class: str, lang: str) -> str:
+    """The printed name of a size class code (large, medium, small, micro); other text passes through."""
+    pgettext = translator(lang).pgettext
+    names = {
+        "large": pgettext("size class", "Large"),
+        "medium": pgettext("size class", "Medium"),
+        "small": pgettext("size class", "Small"),
+        "micro": pgettext("size class", "Micro"),
+    }
+    return names.get(size_class, size_class)
 
 
 def level_name(questionnaire: Any, level: int | None, lang: str) -> str:
@@ -385,7 +393,7 @@ def build_report_context(
         else labels["unverified"]
     )
     size_class = enterprise.get("size_class") or ""
-    size_text = SIZE_CLASS_NAMES.get(size_class, {}).get(lang, size_class)
+    size_text = size_class_name(size_class, lang)
     questionnaire_title = _tx(questionnaire.title, lang)
     return {
         "lang": lang,

@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from portal.i18n import gettext_callables
 from portal.reports import charts
 from portal.reports.fetcher import STATIC_DIR, LockedURLFetcher
 from portal.reports.labels import labels_for
@@ -116,6 +117,7 @@ def render_report_html(
             labels=labels,
             charts=_charts(report, labels, font_family),
             page_counter_css=Markup(_page_counter_css(lang)),
+            **gettext_callables(lang),
         )
     )
 

@@ -16,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import force_locale
 from flask_login import current_user
 
 from portal.access import access
@@ -26,51 +27,16 @@ bp = Blueprint("reports", __name__)
 
 RETRY_SECONDS = 3
 DEFAULT_WAIT_SECONDS = 10.0
-TEXT: dict[str, dict[str, str]] = {
-    "generating_title": {"zh": "报告正在生成", "en": "The report is being generated"},
-    "generating_body": {
-        "zh": "诊断报告正在生成，本页面每 {seconds} 秒自动刷新一次，完成后即可下载。",
-        "en": "Your diagnostic report is being generated. This page reloads every {seconds} seconds "
-        "and the download starts once it is ready.",
-    },
-    "generating_link": {"zh": "立即刷新", "en": "Reload now"},
-    "failed_title": {"zh": "报告生成失败", "en": "The report could not be generated"},
-    "failed_body": {
-        "zh": "生成诊断报告时出现错误，已记录。请稍后重试；如多次失败，请联系管理员。",
-        "en": "An error occurred while generating the report; it has been logged. Please try again; "
-        "if it keeps failing, contact the administrator.",
-    },
-    "retry": {"zh": "重新生成", "en": "Try again"},
-    "back": {"zh": "返回评估结果", "en": "Back to the results"},
-    "verify_title": {"zh": "报告编号查验", "en": "Check a report number"},
-    "verify_intro": {
-        "zh": "输入诊断报告封面或末页上的报告编号，查验报告是否由本平台出具。",
-        "en": "Enter the number printed on the report to check that this portal issued it.",
-    },
-    "number": {"zh": "报告编号", "en": "Report number"},
-    "check": {"zh": "查验", "en": "Check"},
-    "valid": {"zh": "有效", "en": "Valid"},
-    "invalid": {"zh": "无效", "en": "Invalid"},
-    "invalid_body": {
-        "zh": "该报告编号无效：本平台没有出具过此编号的报告。",
-        "en": "This report number is not valid: this portal issued no report with this number.",
-    },
-    "enterprise": {"zh": "企业名称", "en": "Enterprise"},
-    "round": {"zh": "评估轮次", "en": "Round"},
-    "level": {"zh": "成熟度等级", "en": "Maturity level"},
-    "verification": {"zh": "核验状态", "en": "Verification"},
-    "verified": {"zh": "已核验", "en": "Verified"},
-    "unverified": {"zh": "自评结果，未经核验", "en": "Self-assessment, not verified"},
-    "result": {"zh": "查验结果", "en": "Result"},
-}
 
 
 def _lang() -> str:
     return service.normalize_lang(request.args.get("lang") or request.form.get("lang"))
 
 
-def _text(lang: str) -> dict[str, str]:
-    return {key: value[lang] for key, value in TEXT.items()}
+def _render(template: str, lang: str, **context: Any) -> str:
+    """Render a page in the report's language (the PDF's `lang`, not necessarily the session's)."""
+    with force_locale(lang):
+        return render_template(template, lang=lang, **context)
 
 
 def _readable(assessment_id: int) -> Assessment:
@@ -99,9 +65,9 @@ def _pdf_url(assessment: Assessment, lang: str) -> str:
 
 def _generating(assessment: Assessment, lang: str) -> tuple[str, int]:
     return (
-        render_template(
+        _render(
             "reports/generating.html",
-            t=_text(lang),
+            lang,
             seconds=RETRY_SECONDS,
             pdf_url=_pdf_url(assessment, lang),
             status_url=url_for("reports.status", assessment_id=assessment.id, lang=lang),
@@ -112,10 +78,9 @@ def _generating(assessment: Assessment, lang: str) -> tuple[str, int]:
 
 def _failed(assessment: Assessment, lang: str) -> tuple[str, int]:
     return (
-        render_template(
+        _render(
             "reports/failed.html",
-            t=_text(lang),
-            lang=lang,
+            lang,
             retry_url=url_for("reports.retry", assessment_id=assessment.id),
             results_url=url_for("assessments.page", assessment_id=assessment.id),
         ),
@@ -191,9 +156,7 @@ def verify() -> str:
     level_name = ""
     if facts and facts["level_name"]:
         level_name = facts["level_name"].get(lang) or facts["level_name"].get("zh") or ""
-    return render_template(
-        "reports/verify.html", t=_text(lang), number=number, facts=facts, level_name=level_name, lang=lang
-    )
+    return _render("reports/verify.html", lang, number=number, facts=facts, level_name=level_name)
 
 
 def _session_lang() -> str | None:

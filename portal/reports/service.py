@@ -24,6 +24,7 @@ import questionnaires
 import scoring
 from portal import reference
 from portal.extensions import db
+from portal.i18n import translator
 from portal.models import Assessment, Enterprise, Round, User
 from portal.reports.context import build_report_context
 from portal.reports.pdf import render_report_pdf, report_number, verify_report_number
@@ -45,7 +46,6 @@ INDICATOR_COLUMNS = {
 }
 # Indicator id -> counting rule of the plan target that sets its goal (plan_targets.rule).
 INDICATOR_TARGET_RULES = {"key_process_nc_rate": "mean:nc_rate"}
-CITY_GROUP_LABEL = {"zh": "全市", "en": "City-wide"}
 
 
 class RenderInProgress(Exception):
@@ -221,7 +221,7 @@ def _group_label(group: dict[str, Any] | None) -> dict[str, Any] | None:
     elif kind == "district":
         label = {lang: reference.district_label(value, lang) for lang in LANGUAGES}
     elif kind == "city":
-        label = dict(CITY_GROUP_LABEL)
+        label = {lang: translator(lang).pgettext("report", "City-wide") for lang in LANGUAGES}
     return {**group, "label": label}
 
 
