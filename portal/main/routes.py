@@ -20,11 +20,13 @@ def index() -> Response:
     """Send each visitor to their starting page."""
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    if current_user.role == "enterprise":
-        return redirect(url_for("enterprises.home"))
-    if current_user.role in ("official", "admin"):
-        return redirect(url_for("enterprises.approvals"))
-    return redirect(url_for("auth.change_password"))
+    start = {
+        "enterprise": "enterprises.home",
+        "official": "officials.dashboard",
+        "admin": "admin.index",
+        "auditor": "auditlog.index",
+    }.get(current_user.role, "auth.change_password")
+    return redirect(url_for(start))
 
 
 @bp.route("/lang/<code>")
