@@ -5,12 +5,35 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
-from .conditions import MISSING, Resolver, compile_condition, derive_context, visible_question_ids
+from .conditions import (
+    MISSING,
+    OPERAND_KEYS,
+    Resolver,
+    compile_condition,
+    compile_table_condition,
+    derive_context,
+    iter_operands,
+    visible_question_ids,
+)
 from .errors import AnswerValidationError
 from .loader import DEFAULT_TEXT_MAX_LENGTH
-from .model import BOOLEAN, MULTI, NA, NUMBER, PERCENT, SCENE, SINGLE, TEXT, Question, Questionnaire, Text
+from .model import (
+    BOOLEAN,
+    MULTI,
+    NA,
+    NUMBER,
+    PERCENT,
+    SCENE,
+    SINGLE,
+    TEXT,
+    PlausibilityRule,
+    Question,
+    Questionnaire,
+    Text,
+)
 
 UNKNOWN_QUESTION = Text("未知的问题。", "Unknown question.")
 NOT_AN_OPTION = Text("请选择列表中的选项。", "Choose one of the listed options.")
@@ -278,25 +301,68 @@ def _shown_resolver(
     return resolve
 
 
-def _compiled_rules(questionnaire: Questionnaire) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """(indicator steps, plausibility steps) with conditions compiled; built once per questionnaire."""
+class _CompiledRules(NamedTuple):
+    indicators: tuple[tuple[Any, ...], ...]  # (id, kind, question or numerator, denominator, condition)
+    plausibility: tuple[tuple[PlausibilityRule, Any], ...]  # (rule, condition over a resolver)
+    answer_reads: tuple[str, ...]  # question ids the indicator conditions read
+    counts_na: bool  # an indicator condition reads na_count
+
+
+def _compiled_rules(questionnaire: Questionnaire) -> _CompiledRules:
+    """Indicator and plausibility conditions compiled; built once per questionnaire."""
     compiled = questionnaire.__dict__.get("_compiled_rules")
     if compiled is None:
-        indicator_steps = tuple(
-            (
-                indicator.id,
-                indicator.kind,
-                indicator.numerator if indicator.kind == "ratio" else indicator.question,
-                indicator.denominator,
-                compile_condition(indicator.condition) if indicator.condition is not None else None,
-            )
-            for indicator in questionnaire.indicators
+        reads: dict[str, None] = {}
+        counts_na = False
+        for indicator in questionnaire.indicators:
+            if indicator.condition is not None:
+                for key, value in iter_operands(indicator.condition):
+                    if key == "answer":
+                        reads[value] = None
+                    counts_na = counts_na or key == "na_count"
+        compiled = questionnaire.__dict__["_compiled_rules"] = _CompiledRules(
+            indicators=tuple(
+                (
+                    indicator.id,
+                    indicator.kind,
+                    indicator.numerator if indicator.kind == "ratio" else indicator.question,
+                    indicator.denominator,
+                    None if indicator.condition is None else compile_table_condition(indicator.condition),
+                )
+                for indicator in questionnaire.indicators
+            ),
+            plausibility=tuple(
+                (rule, compile_condition(rule.condition)) for rule in questionnaire.plausibility
+            ),
+            answer_reads=tuple(reads),
+            counts_na=counts_na,
         )
-        plausibility_steps = tuple(
-            (rule, compile_condition(rule.condition)) for rule in questionnaire.plausibility
-        )
-        compiled = questionnaire.__dict__["_compiled_rules"] = (indicator_steps, plausibility_steps)
     return compiled
+
+
+def _indicator_tables(
+    rules: _CompiledRules,
+    answers: Mapping[str, Any],
+    visible: set[str] | frozenset[str],
+    context: Mapping[str, Any],
+) -> dict[str, Mapping[Any, Any]]:
+    """Operand tables for the indicator conditions: shown answers and context; other operands are missing."""
+    shown = {}
+    for question_id in rules.answer_reads:
+        if question_id in visible:
+            answer = answers.get(question_id)
+            if answer is not None:
+                shown[question_id] = answer
+    tables: dict[str, Mapping[Any, Any]] = dict.fromkeys(OPERAND_KEYS, _NOTHING)
+    tables["answer"] = shown
+    tables["context"] = context
+    if rules.counts_na:
+        count = sum(1 for question_id, answer in answers.items() if answer == NA and question_id in visible)
+        tables["na_count"] = {True: count}
+    return tables
+
+
+_NOTHING: Mapping[Any, Any] = MappingProxyType({})
 
 
 def compute_indicators(
@@ -309,9 +375,10 @@ def compute_indicators(
     """Indicator values from the shown answers: ratio -> percent (1 decimal) or None, value, condition -> bool."""
     if visible is None:
         visible = visible_question_ids(questionnaire, answers, context)
-    resolve = None
+    rules = _compiled_rules(questionnaire)
+    tables = None
     values: dict[str, Any] = {}
-    for indicator_id, kind, question_id, denominator_id, condition in _compiled_rules(questionnaire)[0]:
+    for indicator_id, kind, question_id, denominator_id, condition in rules.indicators:
         if kind == "ratio":
             numerator = _number(answers.get(question_id)) if question_id in visible else None
             denominator = _number(answers.get(denominator_id)) if denominator_id in visible else None
@@ -323,9 +390,9 @@ def compute_indicators(
             value = answers.get(question_id) if question_id in visible else None
             values[indicator_id] = None if value is None or value == NA else value
         else:
-            if resolve is None:
-                resolve = _shown_resolver(answers, visible, derive_context(questionnaire, context))
-            values[indicator_id] = condition(resolve)
+            if tables is None:
+                tables = _indicator_tables(rules, answers, visible, derive_context(questionnaire, context))
+            values[indicator_id] = condition(tables)
     return values
 
 
@@ -340,6 +407,6 @@ def plausibility_warnings(
     resolve = _shown_resolver(answers, visible, derive_context(questionnaire, context), indicators)
     return [
         PlausibilityWarning(rule.id, rule.message, rule.question_ids)
-        for rule, condition in _compiled_rules(questionnaire)[1]
+        for rule, condition in _compiled_rules(questionnaire).plausibility
         if condition(resolve)
     ]
