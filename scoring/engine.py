@@ -7,6 +7,7 @@ levels/gates -> measures; plausibility warnings are checked once indicators exis
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Mapping
 from typing import Any
 
@@ -82,6 +83,10 @@ def score(
                 raise IncompleteAnswersError(missing)
 
     levels = plan.levels
+    thresholds = plan.level_thresholds
+    if thresholds is not None:
+        min_scores, level_numbers = thresholds
+    floor = math.floor
     dimension_scores: dict[str, float] = {}
     dimension_levels: dict[str, int] = {}
     dimensions: list[DimensionResult] = []
@@ -107,8 +112,12 @@ def score(
         dimension_level: int | None = None
         if possible_sum > 0:
             raw = 100.0 * earned_sum / possible_sum
-            dimension_score = round_half_up(raw)
-            dimension_level = _level_for(levels, dimension_score)
+            dimension_score = floor(raw * 10 + 0.5) / 10  # round_half_up, inlined
+            if thresholds is None:
+                dimension_level = _level_for(levels, dimension_score)
+            else:  # the last level whose min score is reached, else the lowest
+                position = bisect_right(min_scores, dimension_score)
+                dimension_level = level_numbers[position - 1 if position else 0]
             dimension_scores[dimension.id] = dimension_score
             dimension_levels[dimension.id] = dimension_level
             weighted_total += weight * raw

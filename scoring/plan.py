@@ -205,6 +205,8 @@ class QuestionnairePlan:
     dimension_weights: tuple[float, ...]
     normalised_weights: dict[str, float]
     levels: tuple[MaturityLevel, ...]  # ascending by level
+    # (min scores, level numbers) when the min scores ascend with the levels, for a bisection
+    level_thresholds: tuple[tuple[float, ...], tuple[int, ...]] | None
     gates: tuple[tuple[tuple[Gate, TableCondition], ...], ...]  # per level, same order as `levels`
     flags: tuple[tuple[PlanFlag, TableCondition], ...]
     # The warning a rule gives (immutable, the same for every answer set) and its condition
@@ -243,6 +245,13 @@ def _compile_questionnaire(questionnaire: Questionnaire) -> QuestionnairePlan:
             for dimension in questionnaire.dimensions
         },
         levels=levels,
+        level_thresholds=(
+            (tuple(level.min_score for level in levels), tuple(level.level for level in levels))
+            if all(
+                lower.min_score <= upper.min_score for lower, upper in zip(levels, levels[1:], strict=False)
+            )
+            else None
+        ),
         gates=tuple(
             tuple((gate, compile_table_condition(gate.condition)) for gate in level.gates) for level in levels
         ),
