@@ -138,7 +138,7 @@ def score(
     overall = round_half_up(weighted_total / weight_total) if weight_total > 0 else None
 
     # Operand tables of gates, flags, measures, plausibility (None or absent = missing); visible answers only.
-    na_count = sum(1 for answer in shown.values() if answer == NA)
+    na_count = list(shown.values()).count(NA)  # == NA per answer, in C
     flag_values: dict[str, bool] = {}
     tables: dict[str, Mapping[Any, Any]] = {
         "answer": shown,
