@@ -269,6 +269,9 @@ def missing_required(
 
 
 def _number(value: Any) -> float | None:
+    cls = value.__class__
+    if cls is float or cls is int:  # the common case of _is_number, without the isinstance checks
+        return value if math.isfinite(value) else None
     return value if _is_number(value) else None
 
 

@@ -176,8 +176,9 @@ def _table_resolver(tables: Mapping[str, Mapping[Any, Any]]) -> Resolver:
 class _Generator:
     """Writes the Python expression of a condition tree; literals go into `constants` by name.
 
-    No value from the tree is written into the source: operand keys and values and right-hand
-    sides are bound as names (c0, c1, ...); only checked operator names shape the code.
+    Values from the tree are bound as names (c0, c1, ...), except strings that are Python
+    identifiers (operand keys, question ids), which are written as their repr; only checked
+    operator names shape the rest of the code.
     """
 
     def __init__(self, constants: dict[str, Any], tables: bool) -> None:
@@ -187,6 +188,8 @@ class _Generator:
         self.variables = 0
 
     def constant(self, value: Any) -> str:
+        if value.__class__ is str and value.isidentifier():  # plain ids and keys: a literal (LOAD_CONST)
+            return repr(value)
         name = f"c{len(self.constants)}"
         self.constants[name] = value
         return name
