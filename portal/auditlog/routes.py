@@ -15,9 +15,9 @@ from portal.services import audit
 
 @bp.before_request
 def auditor_only() -> None:
-    """Separation of duties (等保 三权分立): the audit trail is for the auditor, not for administrators."""
+    """Separation of duties (等保 三权分立): the audit trail is for the auditor, not for administrators (404)."""
     if current_user.is_authenticated and current_user.role != "auditor":
-        abort(403)
+        abort(404)
 
 
 @bp.route("/")
