@@ -19,9 +19,10 @@ def _error(description: str) -> dict[str, Any]:
 
 ERRORS = {
     "400": _error("Malformed JSON, missing CSRF token or wrong body shape"),
-    "404": _error("Unknown, or someone else's, assessment"),
+    "404": _error("Unknown, or someone else's, assessment; also any endpoint the account's role may not use"),
     "413": _error("Body larger than 256 KB"),
 }
+UNAUTHORIZED = _error("Not logged in (log in with POST /session); a JSON error, never a redirect")
 ASSESSMENT_ID = {"name": "assessment_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 CSRF = {
     "name": "X-CSRFToken",
@@ -189,6 +190,15 @@ SCHEMAS: dict[str, Any] = {
 
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.0.3 document served at /api/v1/openapi.json."""
+    document = _document()
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            if operation.get("security") != []:  # needs the session cookie
+                operation["responses"].setdefault("401", UNAUTHORIZED)
+    return document
+
+
+def _document() -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {

@@ -255,3 +255,13 @@ def test_openapi_document_describes_every_endpoint(client):
     assert {"200", "409", "422"} <= set(
         document["paths"]["/assessments/{assessment_id}/answers"]["put"]["responses"]
     )
+
+
+def test_anonymous_api_calls_get_a_json_401_as_documented(client):
+    response = client.get("/api/v1/assessments/1")
+    assert response.status_code == 401 and "error" in response.get_json()
+    assert "Location" not in response.headers
+    assert client.get("/api/v1/stats").status_code == 401
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert "401" in document["paths"]["/assessments/{assessment_id}"]["get"]["responses"]
+    assert "401" not in document["paths"]["/session"]["post"]["responses"]

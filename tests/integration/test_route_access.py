@@ -37,15 +37,17 @@ def test_anonymous_visitors_are_sent_to_login_on_protected_routes(app, client):
         if access_rule_of(view) == "anonymous":
             assert "/login?next=" not in location, rule.rule
             assert response.status_code not in (401, 403), rule.rule
+        elif rule.rule.startswith("/api/"):
+            # JSON endpoints answer 401 with a JSON error, never a redirect to an HTML form.
+            assert response.status_code == 401, f"{method} {rule.rule}"
+            assert "error" in response.get_json(), f"{method} {rule.rule}"
         else:
-            # Pages redirect to the login form; JSON endpoints may answer 401 instead.
-            redirected = response.status_code == 302 and "/login" in location
-            assert redirected or response.status_code == 401, f"{method} {rule.rule}"
+            assert response.status_code == 302 and "/login" in location, f"{method} {rule.rule}"
         checked += 1
     assert checked >= 10
 
 
-def test_enterprise_user_cannot_open_official_pages(app, client):
+def test_enterprise_user_gets_not_found_on_official_and_admin_pages(app, client):
     from tests.factories import DEFAULT_PASSWORD, enterprise_user
 
     with app.app_context():
@@ -55,9 +57,30 @@ def test_enterprise_user_cannot_open_official_pages(app, client):
         db.session.commit()
         username = user.username
     login(client, username, DEFAULT_PASSWORD)
+    checked = 0
     for rule, view in _routes(app):
         if access_rule_of(view) in ("staff", "admin", "official") and "GET" in rule.methods:
-            assert client.get(_sample_url(rule)).status_code == 403, rule.rule
+            response = client.get(_sample_url(rule))
+            assert response.status_code == 404, rule.rule
+            if rule.rule.startswith("/api/"):
+                assert response.get_json() == {"error": "Not found."}, rule.rule
+            checked += 1
+    assert checked >= 10
+
+
+def test_an_official_gets_not_found_on_the_admin_area_and_enterprise_pages(app, client):
+    from tests.factories import DEFAULT_PASSWORD, official
+
+    with app.app_context():
+        username = official("华容区").username
+        from portal.extensions import db
+
+        db.session.commit()
+    login(client, username, DEFAULT_PASSWORD)
+    for url in ("/admin/", "/admin/users", "/enterprise", "/assessments", "/enterprise/colleagues"):
+        assert client.get(url).status_code == 404, url
+    response = client.get("/api/v1/assessments/1")
+    assert response.status_code == 404 and response.get_json() == {"error": "Not found."}
 
 
 def test_a_route_without_a_rule_is_refused(app):
