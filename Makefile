@@ -11,7 +11,7 @@ DEMO_ENTERPRISES ?= 300
 SYSTEM_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: help setup venv system-libs run run-prod test bench worker translations lint clean-db
+.PHONY: help setup venv system-libs e2e-deps run run-prod test bench worker translations lint clean-db
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,6 +45,18 @@ system-libs: ## Check Pango and HarfBuzz (installs them with apt when run as roo
 
 setup: venv system-libs ## venv + system libraries
 
+e2e-deps: venv ## Debian's Chromium for the end-to-end tests (installed with apt when run as root; playwright comes from requirements.txt)
+	@chromium=$${CHROMIUM_PATH:-/usr/bin/chromium}; \
+	if [ ! -x "$$chromium" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Chromium for the end-to-end tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else \
+	    echo "Chromium is missing: the end-to-end tests will skip (and fail under CI=true)."; \
+	    echo "Run:  sudo apt-get install -y chromium"; \
+	  fi; \
+	fi
+
 run: setup ## Migrate, seed demo data on an empty database, serve on 127.0.0.1:PORT (default 5000)
 	$(FLASK) db upgrade
 	@if $(FLASK) is-empty; then $(FLASK) seed-demo --enterprises $(DEMO_ENTERPRISES); else $(FLASK) demo-logins; fi
@@ -62,7 +74,7 @@ run-prod: setup ## gunicorn (2 workers, GUNICORN_WORKERS) + one `flask worker`; 
 	PORTAL_ENV=production $(BIN)/gunicorn --workers $${GUNICORN_WORKERS:-2} --bind $${BIND:-127.0.0.1:8000} \
 	  --access-logfile - --graceful-timeout 30 'portal:create_app()'
 
-test: setup ## Run the whole test suite (SQLite, or TEST_DATABASE_URL)
+test: setup e2e-deps ## Run the whole test suite (SQLite, or TEST_DATABASE_URL), end-to-end tests included
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
 bench: setup ## Run every bench/bench_*.py and print their output
