@@ -43,6 +43,21 @@ def _environment() -> Environment:
     )
 
 
+def pdf_template(name: str) -> Any:
+    """A template of templates/pdf/ (autoescaped, strict undefined), shared by every portal PDF."""
+    return _environment().get_template(name)
+
+
+def page_counter_css(lang: str) -> Markup:
+    """The CSS `content` value of the "第 X 页 / 共 Y 页" page footer in `lang`."""
+    return Markup(_page_counter_css(lang))
+
+
+def embed_svg(svg: str, alt: str) -> Markup:
+    """A chart from portal.reports.charts as an embedded image with alt text (for PDF templates)."""
+    return _svg_image(svg, alt)
+
+
 def _page_counter_css(lang: str) -> str:
     """CSS `content` value for "第 X 页 / 共 Y 页" built from the fixed label (never from user text)."""
     template = labels_for(lang)["page_of"]
@@ -134,11 +149,16 @@ def render_report_pdf(
     report: Mapping[str, Any], lang: str | None = None, *, html: str | None = None
 ) -> bytes:
     """Render the report context (from `build_report_context`) to PDF/UA-1 bytes with the locked fetcher."""
+    document_html = html if html is not None else render_report_html(report, lang)
+    return render_pdf(document_html)
+
+
+def render_pdf(html: str) -> bytes:
+    """Render any portal PDF template's HTML to PDF/UA-1 bytes: bundled fonts, locked fetcher, A4 from its CSS."""
     from weasyprint import HTML  # imported late: portal.reports has set FONTCONFIG_FILE by now
 
-    document_html = html if html is not None else render_report_html(report, lang)
     return HTML(
-        string=document_html,
+        string=html,
         base_url=STATIC_DIR.as_uri() + "/",
         url_fetcher=LockedURLFetcher(),
     ).write_pdf(
