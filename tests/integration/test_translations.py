@@ -120,6 +120,10 @@ def test_translator_works_without_an_app_and_uses_the_same_catalog() -> None:
     assert labels_for("en")["report_title"] == "Digital Maturity Diagnostic Report"
     assert labels_for("zh")["level_prefix"] == "" and labels_for("zh")["level_suffix"] == "级"
     assert labels_for("en")["priority_names"] == "normal|high|urgent"
+    zh_labels, en_labels = labels_for("zh"), labels_for("en")
+    assert zh_labels.keys() == en_labels.keys() and len(zh_labels) > 90
+    untranslated = [key for key in zh_labels if zh_labels[key] == en_labels[key]]
+    assert not untranslated, untranslated
 
 
 # --- pages in both languages -------------------------------------------------------------------
