@@ -284,6 +284,39 @@ class ResetCode(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class Invite(db.Model):
+    """A one-time code that lets a second user join an enterprise (only the code's hash is stored)."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    enterprise: Mapped[Enterprise] = relationship()
+
+
+class SectionStash(db.Model):
+    """A section form posted after the user's session expired, offered again after the next login."""
+
+    __tablename__ = "section_stashes"
+    __table_args__ = (sa.UniqueConstraint("user_id", "assessment_id", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    assessment_id: Mapped[int] = mapped_column(sa.ForeignKey("assessments.id", ondelete="CASCADE"))
+    section: Mapped[str] = mapped_column(sa.String(64))
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class Setting(db.Model):
     """Key/value settings, e.g. the published questionnaire and catalogue versions."""
 

@@ -28,8 +28,6 @@ from portal.assessments.presenters import answer_text, results_view
 from portal.services import assessments as service
 from questionnaires.conditions import visible_question_ids
 
-STASH_COOKIE = "assessment_stash"
-
 
 def _lang() -> str:
     from flask_babel import get_locale
@@ -68,19 +66,23 @@ def _stash_expired_section_post() -> Response | None:
     """Keep a section form posted by a signed-out user; it is offered again after the next login."""
     if request.endpoint != "assessments.page" or request.method != "POST" or not _session_expired():
         return None
+    # Only a known user's stash is kept (keyed by the user id of the expired session): an anonymous
+    # client cannot create one and is sent to the login form by the access rule as usual.
+    if not current_user.is_authenticated:
+        return None
     assessment_id = (request.view_args or {}).get("assessment_id")
     section_id = request.args.get("section", "")
     if not isinstance(assessment_id, int) or (request.content_length or 0) > 64 * 1024:
         return None
-    token = service.stash_section(assessment_id, section_id, request.form.to_dict(flat=False))
-    if current_user.is_authenticated:
-        logout_user()
+    kept = service.stash_section(current_user.id, assessment_id, section_id, request.form.to_dict(flat=False))
+    logout_user()
     session.pop("last_seen", None)
-    flash(_("Your session had expired. Log in again: the answers you just sent are kept for you."), "info")
+    if kept:
+        flash(
+            _("Your session had expired. Log in again: the answers you just sent are kept for you."), "info"
+        )
     target = url_for("assessments.page", assessment_id=assessment_id, section=section_id or None)
-    response = redirect(url_for("auth.login", next=target))
-    response.set_cookie(STASH_COOKIE, token, max_age=86400, httponly=True, samesite="Lax")
-    return response
+    return redirect(url_for("auth.login", next=target))
 
 
 # --- start, history ------------------------------------------------------------------------------
@@ -157,8 +159,8 @@ def page(assessment_id: int) -> str | Response:
     stored = dict(assessment.answers or {})
     stash_notice = False
     formdata = None
-    if request.method == "GET" and request.cookies.get(STASH_COOKIE):
-        stash = service.take_stash(request.cookies.get(STASH_COOKIE), assessment.id)
+    if request.method == "GET":
+        stash = service.take_stash(_user(), assessment.id, section_id)
         if stash is not None and stash.get("section") in ("", section_id):
             formdata = MultiDict([(key, value) for key, values in stash["form"].items() for value in values])
             stash_notice = True

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 import questionnaires
 from portal.extensions import db
-from portal.models import Assessment, Enterprise, Membership, Round, Setting, User, utcnow
+from portal.models import Assessment, Enterprise, Invite, Membership, Round, SectionStash, User, utcnow
 from portal.services import audit, results, rounds
 from questionnaires.conditions import derive_context, visible_question_ids
 from questionnaires.model import NA, Questionnaire
@@ -28,8 +28,7 @@ from questionnaires.model import NA, Questionnaire
 EDITABLE_STATUSES = ("draft", "returned")
 SUBMITTED_STATUSES = ("submitted", "verified")
 _SAVE_ATTEMPTS = 8
-INVITE_PREFIX = "invite:"
-STASH_PREFIX = "stash:"
+STASH_DAYS = 7
 INVITE_HOURS = 72
 
 
@@ -513,8 +512,8 @@ def is_na(value: Any) -> bool:
 # --- invites (a second user of the same enterprise) -----------------------------------------------
 
 
-def _invite_key(code: str) -> str:
-    return INVITE_PREFIX + hashlib.sha256(code.strip().upper().encode()).hexdigest()[:40]
+def _invite_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()[:40]
 
 
 def create_invite(user: User, enterprise_id: int) -> tuple[str, Any]:
@@ -525,9 +524,11 @@ def create_invite(user: User, enterprise_id: int) -> tuple[str, Any]:
     code = "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
     expires = utcnow() + timedelta(hours=INVITE_HOURS)
     db.session.add(
-        Setting(
-            key=_invite_key(code),
-            value=json.dumps({"enterprise_id": enterprise_id, "by": user.id, "expires": expires.isoformat()}),
+        Invite(
+            enterprise_id=enterprise_id,
+            code_hash=_invite_hash(code),
+            created_by_id=user.id,
+            expires_at=expires,
         )
     )
     audit.record("invite.create", user=user, object_type="enterprise", object_id=enterprise_id)
@@ -535,23 +536,21 @@ def create_invite(user: User, enterprise_id: int) -> tuple[str, Any]:
     return code, expires
 
 
-def _valid_invite(code: str) -> tuple[Setting, Enterprise]:
-    from datetime import datetime
-
-    setting = db.session.get(Setting, _invite_key(code or ""))
-    if setting is None or not setting.value:
+def _valid_invite(code: str) -> Invite:
+    invite = db.session.scalar(select(Invite).where(Invite.code_hash == _invite_hash(code or "")))
+    if invite is None or invite.used_at is not None:
         raise AssessmentError(N_("This invite code is not valid."), 404)
-    data = json.loads(setting.value)
-    enterprise = db.session.get(Enterprise, int(data["enterprise_id"]))
-    if datetime.fromisoformat(data["expires"]) < utcnow() or enterprise is None:
+    if invite.expires_at < utcnow() or invite.enterprise is None:
         raise AssessmentError(N_("This invite code is not valid or has expired."), 404)
-    return setting, enterprise
+    return invite
 
 
 def redeem_invite(user: User, code: str) -> Enterprise:
     """Join the enterprise of a valid, unexpired invite code (the code is used up)."""
-    setting, enterprise = _valid_invite(code)
-    db.session.delete(setting)
+    invite = _valid_invite(code)
+    enterprise = invite.enterprise
+    invite.used_at = utcnow()
+    invite.used_by_id = user.id
     existing = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.enterprise_id == enterprise.id)
     )
@@ -581,30 +580,51 @@ def join_with_invite(code: str, username: str, password: str) -> User:
 # --- a section posted after the session had expired -----------------------------------------------
 
 
-def stash_section(assessment_id: int, section_id: str, form: Mapping[str, list[str]]) -> str:
-    """Keep a section's posted fields under a random token (applied after the user logs in again)."""
-    token = secrets.token_urlsafe(24)
-    payload = {
-        "assessment_id": assessment_id,
-        "section": section_id,
-        "form": {key: list(values) for key, values in form.items() if key != "csrf_token"},
-        "at": utcnow().isoformat(),
-    }
-    db.session.add(Setting(key=STASH_PREFIX + token, value=json.dumps(payload, ensure_ascii=False)))
+def stash_section(user_id: int, assessment_id: int, section_id: str, form: Mapping[str, list[str]]) -> bool:
+    """Keep a section's posted fields for `user_id` (one per user, assessment and section; replaced).
+
+    Only for the user's own assessment; stashes older than STASH_DAYS are purged here. Returns whether
+    a stash was kept.
+    """
+    user = db.session.get(User, user_id)
+    if user is None or get_for_user(user, assessment_id) is None:
+        return False
+    section = section_id[:64]
+    now = utcnow()
+    db.session.execute(delete(SectionStash).where(SectionStash.created_at < now - timedelta(days=STASH_DAYS)))
+    db.session.execute(
+        delete(SectionStash).where(
+            SectionStash.user_id == user_id,
+            SectionStash.assessment_id == assessment_id,
+            SectionStash.section == section,
+        )
+    )
+    answers = {key: list(values) for key, values in form.items() if key != "csrf_token"}
+    db.session.add(
+        SectionStash(
+            user_id=user_id, assessment_id=assessment_id, section=section, answers=answers, created_at=now
+        )
+    )
     db.session.commit()
-    return token
+    return True
 
 
-def take_stash(token: str | None, assessment_id: int) -> dict[str, Any] | None:
-    """The stashed section for this assessment (removed once taken), or None."""
-    if not token or len(token) > 48:
+def take_stash(user: User, assessment_id: int, section_id: str) -> dict[str, Any] | None:
+    """The user's stashed form of this section (or of the assessment's first page), removed once taken."""
+    stash = db.session.scalar(
+        select(SectionStash)
+        .where(
+            SectionStash.user_id == user.id,
+            SectionStash.assessment_id == assessment_id,
+            SectionStash.section.in_(("", section_id)),
+            SectionStash.created_at >= utcnow() - timedelta(days=STASH_DAYS),
+        )
+        .order_by(SectionStash.created_at.desc())
+        .limit(1)
+    )
+    if stash is None:
         return None
-    setting = db.session.get(Setting, STASH_PREFIX + token)
-    if setting is None or not setting.value:
-        return None
-    payload = json.loads(setting.value)
-    if payload.get("assessment_id") != assessment_id:
-        return None
-    db.session.delete(setting)
+    payload = {"assessment_id": assessment_id, "section": stash.section, "form": dict(stash.answers)}
+    db.session.delete(stash)
     db.session.commit()
     return payload

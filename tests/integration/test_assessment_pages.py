@@ -276,3 +276,39 @@ def test_english_pages_have_no_untranslated_chinese_ui(app, client, world):
     assessment_id = _start(client)
     page = client.get(f"/assessments/{assessment_id}?section=equipment&lang=en").get_data(as_text=True)
     assert "Equipment" in page and "Save and continue" in page
+
+
+def test_a_stash_needs_a_known_user_is_replaced_and_old_ones_are_purged(app, client, world):
+    from datetime import timedelta
+
+    from portal.models import SectionStash, utcnow
+
+    login(client, world["user"], DEFAULT_PASSWORD)
+    assessment_id = _start(client)
+    client.post("/logout")
+    anonymous = client.post(f"/assessments/{assessment_id}?section=equipment", data={"equipment_total": "1"})
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(SectionStash)) == 0
+    for value in ("111", "222"):
+        login(client, world["user"], DEFAULT_PASSWORD)
+        with client.session_transaction() as session:
+            session["last_seen"] = time.time() - 3 * 3600
+        client.post(
+            f"/assessments/{assessment_id}?section=equipment", data={"version": 1, "equipment_total": value}
+        )
+    with app.app_context():
+        stashes = db.session.scalars(db.select(SectionStash)).all()
+        assert len(stashes) == 1 and stashes[0].answers["equipment_total"] == ["222"]
+        stashes[0].created_at = utcnow() - timedelta(days=8)
+        db.session.commit()
+    # The next stash (another section) purges the one older than 7 days.
+    login(client, world["user"], DEFAULT_PASSWORD)
+    with client.session_transaction() as session:
+        session["last_seen"] = time.time() - 3 * 3600
+    client.post(f"/assessments/{assessment_id}?section=network", data={"version": 1})
+    with app.app_context():
+        assert [s.section for s in db.session.scalars(db.select(SectionStash))] == ["network"]
+    login(client, world["user"], DEFAULT_PASSWORD)
+    page = client.get(f"/assessments/{assessment_id}?section=equipment").get_data(as_text=True)
+    assert 'value="222"' not in page
