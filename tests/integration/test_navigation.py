@@ -73,3 +73,17 @@ def test_enterprise_home_links_to_colleagues_and_officials_page_to_the_users(app
     page = client.get(f"/officials/enterprises/{enterprise_id}").get_data(as_text=True)
     assert f'href="/enterprises/{enterprise_id}/members"' in page
     assert member_name in client.get(f"/enterprises/{enterprise_id}/members").get_data(as_text=True)
+
+
+def test_officials_pages_are_styled_by_a_file_the_csp_allows(app, client):
+    with app.app_context():
+        username = official("华容区").username
+        db.session.commit()
+    login(client, username, DEFAULT_PASSWORD)
+    for url in ("/officials/", "/officials/enterprises"):
+        response = client.get(url)
+        page = response.get_data(as_text=True)
+        assert "<style" not in page, url  # blocked by "style-src 'self'"
+        assert "/static/css/officials.css" in page, url
+        assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert b".off-card" in client.get("/static/css/officials.css").data
