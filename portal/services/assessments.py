@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 import questionnaires
 from portal.extensions import db
@@ -259,10 +260,13 @@ def start_or_continue(user: User, enterprise_id: int | None = None) -> Assessmen
 def _lock(assessment_id: int) -> Assessment:
     """Re-read the row (locked FOR UPDATE where the database supports it)."""
     statement = (
-        select(Assessment).where(Assessment.id == assessment_id).execution_options(populate_existing=True)
+        select(Assessment)
+        .where(Assessment.id == assessment_id)
+        .options(joinedload(Assessment.round, innerjoin=True))  # its status is checked next: one query
+        .execution_options(populate_existing=True)
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update()
+        statement = statement.with_for_update(of=Assessment)
     found = db.session.scalar(statement)
     if found is None:
         raise AssessmentError(N_("Assessment not found."), 404)
@@ -350,8 +354,7 @@ def save_answers(
             .execution_options(synchronize_session=False)
         )
         if outcome.rowcount == 1:
-            db.session.commit()
-            db.session.refresh(assessment)
+            db.session.commit()  # expires `assessment`: its next use reloads it
             return new_version
         # Someone else wrote between our read and our update (SQLite): read again and re-check.
         db.session.rollback()
