@@ -30,7 +30,7 @@ from portal.extensions import db
 from portal.models import Assessment, Round
 from portal.officials import bp, jobs_runners  # noqa: F401  (registers the job runners)
 from portal.officials.forms import CorrectionForm, ReturnForm, VerifyForm, VisitForm
-from portal.reports import charts
+from portal.reports import charts, summary
 from portal.services import exports, review, stats
 from portal.services.enterprises import visible_enterprise
 from portal.services.results import DEFAULT_QUESTIONNAIRE_ID
@@ -62,7 +62,12 @@ TARGET_SERIES = {
     "recognised": _l("Officially recognised"),
 }
 JOB_STATUS = {"queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"), "failed": _l("Failed")}
-JOB_KIND = {"export_xlsx": _l("Export XLSX"), "export_csv": _l("Export CSV")}
+JOB_KIND = {
+    "export_xlsx": _l("Export XLSX"),
+    "export_csv": _l("Export CSV"),
+    "reports_zip": _l("Report PDFs (ZIP)"),
+}
+OWNER_ONLY_DOWNLOADS = ("reports_zip",)  # enterprise-level PDFs: only the official who asked downloads them
 
 
 def _label_of(table: dict[str, Any]) -> Any:
@@ -389,4 +394,40 @@ def job_download(job_id: str) -> Response:
     found = jobs.get_job(job_id, current_user)
     if found is None or found.status != "done" or not found.result_path:
         abort(404)
+    if found.kind in OWNER_ONLY_DOWNLOADS and found.created_by_id != current_user.id:
+        abort(404)
     return send_file(found.result_path, as_attachment=True, download_name=found.result_name)
+
+
+@bp.route("/reports.zip", methods=["POST"])
+@access("staff")
+def reports_zip() -> Response:
+    """Start a job that puts the report PDFs of the filtered list into one ZIP; show its progress page."""
+    filters = _filters()
+    try:
+        stats.list_count(current_user, stats.list_query_from_args(filters, request.args))
+    except stats.FilterError:
+        abort(400)
+    except stats.ScopeError:
+        abort(404)
+    args = {key: value for key, value in request.args.items() if key not in ("page", "lang", "sort")}
+    lang = "en" if request.args.get("lang") == "en" else "zh"
+    job = jobs.enqueue("reports_zip", {"args": args, "lang": lang}, current_user)
+    return redirect(url_for("officials.job", job_id=job.id))
+
+
+@bp.route("/summary.pdf")
+@access("staff")
+def summary_pdf() -> Response:
+    """The district/city summary PDF for the dashboard's filters (Chinese; English with ?lang=en)."""
+    filters = _filters()
+    lang = "en" if request.args.get("lang") == "en" else "zh"
+    pdf = summary.render_summary_pdf(current_user, filters, lang)
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        download_name=summary.file_name(filters, lang),
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
