@@ -82,6 +82,7 @@ EXPECTATIONS: dict[str, tuple[int, ...]] = {
     "GET officials.export_xlsx": (302, 404, 404, 200, 200, 200, 200, 404),
     "GET officials.job": (302, 404, 404, 404, 404, 404, 404, 404),
     "GET officials.job_download": (302, 404, 404, 404, 404, 404, 404, 404),
+    "GET officials.summary_pdf": (302, 404, 404, 200, 200, 200, 200, 404),
     "GET officials_api.stats_endpoint": (401, 404, 404, 200, 200, 200, 200, 404),
     "GET reports.download": (302, 200, 404, 404, 200, 200, 200, 404),
     "GET reports.status": (302, 200, 404, 404, 200, 200, 200, 404),
@@ -123,6 +124,8 @@ EXPECTATIONS: dict[str, tuple[int, ...]] = {
     # The pending applicant of enterprise A: its owner, officials in scope and admins may remove it.
     "POST members.remove": (302, 302, 404, 404, 302, 302, 302, 404),
     # Verification actions need the reviewer flag: officials in scope without it get 403, admins act.
+    # Starting a ZIP of report PDFs: any official (their own scope) and admins; the job page follows (302).
+    "POST officials.reports_zip": (302, 404, 404, 302, 302, 302, 302, 404),
     "POST officials.correct": (302, 404, 404, 404, 403, 403, 302, 404),
     "POST officials.return_assessment": (302, 404, 404, 404, 403, 403, 302, 404),
     "POST officials.verify": (302, 404, 404, 404, 403, 403, 302, 404),
