@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
+import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -473,9 +477,20 @@ def submit(
     db.session.flush()
     results.refresh_current(current.enterprise_id, current.round_id)
     audit.record("assessment.submit", user=user, object_type="assessment", object_id=current.id)
+    _crash_test_pause()
     db.session.commit()
     db.session.refresh(assessment)
     return result
+
+
+def _crash_test_pause() -> None:
+    """Test hook (testing/debug apps only): sleep PORTAL_TEST_SUBMIT_DELAY seconds before the submit commits."""
+    delay = os.environ.get("PORTAL_TEST_SUBMIT_DELAY")
+    if delay and (current_app.testing or current_app.debug):
+        print(
+            f"PORTAL_TEST_SUBMIT_DELAY: pid {os.getpid()} sleeps before commit", file=sys.stderr, flush=True
+        )
+        time.sleep(float(delay))
 
 
 # --- review helpers ------------------------------------------------------------------------------
