@@ -79,6 +79,25 @@ def drop_postgres(url: str) -> None:
     engine.dispose()
 
 
+def separate_database(folder: Path, suffix: str) -> Iterator[str]:
+    """For tests: a migrated database beside TEST_DATABASE_URL (PostgreSQL: <name>_<suffix>) or a SQLite file.
+
+    A generator (use it in a fixture); the PostgreSQL database is dropped afterwards.
+    """
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if is_postgres(base):
+        name = urlsplit(base).path.lstrip("/")
+        url = sibling_database(base, f"{name}_{suffix}")
+    else:
+        url = f"sqlite:///{folder / f'{suffix}.sqlite'}"
+    migrate(url)
+    try:
+        yield url
+    finally:
+        if is_postgres(url):
+            drop_postgres(url)
+
+
 def server_env(url: str, **extra: str) -> dict[str, str]:
     """Environment of a server or CLI subprocess on database `url` (rate limits off, plain HTTP)."""
     env = {
@@ -170,6 +189,30 @@ def _seed_main(url: str, count: int, complete: bool, prefix: str) -> None:
                 service.save_answers(assessment, assessment.version, answers, user=user)
             out.append({"username": username, "assessment_id": assessment.id})
     print(json.dumps(out))
+
+
+def reconcile(url: str, reports_dir: Path) -> list[int]:
+    """Run portal.reports.tasks.reconcile_reports in a subprocess on `url`; the rendered assessment ids."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__)), "reconcile", url, str(reports_dir)],
+        env=server_env(url),
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _reconcile_main(url: str, reports_dir: str) -> None:
+    """Subprocess body of `reconcile`."""
+    from portal import create_app
+    from portal.reports.tasks import reconcile_reports
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "REPORTS_DIR": reports_dir})
+    with app.app_context():
+        outcome = reconcile_reports()
+    print(json.dumps(outcome.rendered))
 
 
 def read_assessments(url: str, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -745,6 +788,12 @@ if __name__ == "__main__":
     seeding.add_argument("count", type=int)
     seeding.add_argument("--complete", action="store_true")
     seeding.add_argument("--prefix", default="load")
+    reconciling = sub.add_parser("reconcile")
+    reconciling.add_argument("url")
+    reconciling.add_argument("reports_dir")
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    _seed_main(options.url, options.count, options.complete, options.prefix)
+    if options.command == "seed":
+        _seed_main(options.url, options.count, options.complete, options.prefix)
+    else:
+        _reconcile_main(options.url, options.reports_dir)
