@@ -108,21 +108,24 @@ def reports_zip(job: Job, progress: Callable[[int], None]) -> tuple[Path, str, i
     temporary = path.with_name(f".{path.name}.tmp")
     taken: set[str] = set()
     count = 0
-    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for assessment_id in ids:
-            assessment = service.report_for_user(user, assessment_id)  # scope checked once more
-            if assessment is None:
-                continue
-            name = zip_member_name(
-                reference.district_label(assessment.district or assessment.enterprise.district, lang),
-                assessment.enterprise.name,
-                assessment.round.name,
-                taken,
-            )
-            archive.write(_report_file(assessment, lang), arcname=name)  # copied from disk in chunks
-            count += 1
-            progress(count)
-            db.session.expire_all()  # keep the session small on long lists
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for assessment_id in ids:
+                assessment = service.report_for_user(user, assessment_id)  # scope checked once more
+                if assessment is None:
+                    continue
+                name = zip_member_name(
+                    reference.district_label(assessment.district or assessment.enterprise.district, lang),
+                    assessment.enterprise.name,
+                    assessment.round.name,
+                    taken,
+                )
+                archive.write(_report_file(assessment, lang), arcname=name)  # copied from disk in chunks
+                count += 1
+                progress(count)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # never leave half a ZIP behind
+        raise
     os.replace(temporary, path)
     stamp = f"{query.filters.district or 'city'}_{query.filters.round_year or ''}".strip("_")
     return path, f"reports_{safe_name(stamp)}.zip", count
