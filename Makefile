@@ -11,7 +11,7 @@ DEMO_ENTERPRISES ?= 300
 SYSTEM_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
-.PHONY: help setup venv system-libs e2e-deps run run-prod test bench worker translations lint clean-db
+.PHONY: help setup venv system-libs e2e-deps run run-prod test bench bench-load bench-scale worker translations lint clean-db
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -77,10 +77,22 @@ run-prod: setup ## gunicorn (2 workers, GUNICORN_WORKERS) + one `flask worker`; 
 test: setup e2e-deps ## Run the whole test suite (SQLite, or TEST_DATABASE_URL), end-to-end tests included
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
-bench: setup ## Run every bench/bench_*.py and print their output
-	@shopt -s nullglob; files=(bench/bench_*.py); \
-	if [ $${#files[@]} -eq 0 ]; then echo "No benchmarks in bench/."; exit 0; fi; \
-	for f in "$${files[@]}"; do echo "== $$f"; $(BIN)/python "$$f" || exit 1; done
+BENCH_SCRIPTS := bench_scoring.py bench_section_page.py bench_pdf.py load_autosave.py bench_dashboard.py \
+  bench_export.py bench_benchmark.py bench_seed_rescore.py
+
+bench: setup ## Run every benchmark (~25 min on 2 cores; PostgreSQL for the load test) and print one table
+	@start=$$(date +%s); failed=""; \
+	for f in $(BENCH_SCRIPTS); do echo "== bench/$$f"; $(BIN)/python "bench/$$f" || failed="$$failed $$f"; done; \
+	$(BIN)/python bench/summary.py --since $$start || true; \
+	if [ -n "$$failed" ]; then echo "exited non-zero (a crash, a MISSED goal or lost data; see above):$$failed"; fi
+
+bench-load: setup ## Only the autosave load test (gunicorn + PostgreSQL, ~2.5 min), then the table
+	@start=$$(date +%s); $(BIN)/python bench/load_autosave.py; status=$$?; \
+	$(BIN)/python bench/summary.py --since $$start || true; exit $$status
+
+bench-scale: setup ## Dashboard at 1M assessments on PostgreSQL (bulk COPY seed, then cold timings), then the table
+	@start=$$(date +%s); $(BIN)/python bench/bench_scale.py; status=$$?; \
+	$(BIN)/python bench/summary.py --since $$start || true; exit $$status
 
 worker: setup ## Run the background worker (once `flask worker` exists)
 	@if $(FLASK) --help 2>/dev/null | grep -qE '^\s+worker\b'; then exec $(FLASK) worker; \

@@ -107,11 +107,23 @@ def main() -> None:
     label = "with peer indexes" if options.with_indexes else "migration indexes only"
     print(f"peer_benchmark against {options.results} stored results ({label}), {options.calls} calls")
     print(f"{'mode':<8}{'median ms':>11}{'p95 ms':>9}{'target':>9}  verdict")
+    from bench import report
+
     for mode, values in timings.items():
         median = statistics.median(values)
         p95 = statistics.quantiles(values, n=20)[-1]
         verdict = "MET" if median <= TARGET_MS else "MISSED"
         print(f"{mode:<8}{median:>11.1f}{p95:>9.1f}{TARGET_MS:>9.0f}  {verdict}")
+        report.record(
+            __file__,
+            f"peer benchmark ({mode})",
+            size=f"{options.results:,} stored results, SQLite, {options.calls} calls, {label}",
+            value=round(median, 1),
+            unit="ms",
+            goal=f"<= {TARGET_MS:.0f} ms",
+            met=median <= TARGET_MS,
+            note=f"p95 {p95:.1f} ms",
+        )
 
 
 if __name__ == "__main__":

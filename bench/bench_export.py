@@ -36,6 +36,18 @@ def main() -> int:
         elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     verdict = "MET" if elapsed <= BUDGET_S else "MISSED"
+    from bench import report
+
+    report.record(
+        __file__,
+        "XLSX export",
+        size=f"{count:,} rows",
+        value=round(elapsed, 1),
+        unit="s",
+        goal=f"<= {BUDGET_S:.0f} s",
+        met=elapsed <= BUDGET_S,
+        note=f"peak RSS {peak_mb:.0f} MB",
+    )
     print(
         f"xlsx rows={count} seconds={elapsed:.1f} peak_rss_mb={peak_mb:.0f} budget {BUDGET_S:.0f} s {verdict}"
     )

@@ -113,8 +113,26 @@ def main() -> int:
         median = statistics.median(rates)
         verdict = ("MET" if median >= TARGET else "MISSED") if not full else "(reported)"
         print(f"{name:<40}{median:>12,.0f}  {verdict}  ({1e6 / median:.0f} us each)")
+        _record(
+            name, median, None if full else median >= TARGET, f"{len(cases)} answer sets, 1 core CPU time"
+        )
     print_breakdown(cases, questionnaire, args.runs)
     return 0
+
+
+def _record(variant: str, median: float, met: bool | None, size: str) -> None:
+    """Write the figure into bench/results for `make bench`'s table."""
+    from bench import report
+
+    report.record(
+        __file__,
+        f"scoring rate, {variant}",
+        size=size,
+        value=round(median),
+        unit="scorings/s",
+        goal=f">= {TARGET:,}/s" if met is not None else "(reported)",
+        met=met,
+    )
 
 
 def print_breakdown(

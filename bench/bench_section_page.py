@@ -83,6 +83,18 @@ def main() -> int:
     print(
         f"{'section page, 20 questions':<36} {args.runs:>5} {median:>10.1f} {p95:>8.1f} {BUDGET_MS:>7.0f}  {verdict}"
     )
+    from bench import report
+
+    report.record(
+        __file__,
+        "section page, 20 questions",
+        size=f"{args.runs} renders, test client, SQLite",
+        value=round(median, 1),
+        unit="ms",
+        goal=f"<= {BUDGET_MS:.0f} ms",
+        met=median <= BUDGET_MS,
+        note=f"p95 {p95:.1f} ms",
+    )
     return 0
 
 
