@@ -54,7 +54,9 @@ class Config:
 
         # Sessions: idle timeout is enforced server-side (portal.auth) and by the cookie lifetime.
         self.SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
-        self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=self.SESSION_IDLE_MINUTES)
+        # The cookie outlives the idle limit (the server enforces the limit): a section typed during a timeout
+        # still reaches the server with the user id it belongs to, is stashed, and is offered after re-login.
+        self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=self.SESSION_IDLE_MINUTES + 12 * 60)
         self.SESSION_REFRESH_EACH_REQUEST = True
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
