@@ -160,6 +160,9 @@ def main() -> int:
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--db", default="/tmp/bench_dashboard.sqlite")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--budget-ms", type=float, default=BUDGET_MS, help="goal (bench_scale.py: 1000 at 1M)"
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{args.db}"
     os.environ["DATABASE_URL"] = url
@@ -197,14 +200,14 @@ def main() -> int:
                 print(f"{path}: HTTP {response.status_code}")
                 return 1
             timings[path].append(elapsed)
-    print(f"{'path':<16} {'median ms':>10} {'max ms':>8}  budget {BUDGET_MS:.0f} ms")
+    print(f"{'path':<16} {'median ms':>10} {'max ms':>8}  budget {args.budget_ms:.0f} ms")
     missed = False
     from bench import report
 
     dialect = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
     for path, values in timings.items():
         median = statistics.median(values)
-        verdict = "MET" if median <= BUDGET_MS else "MISSED"
+        verdict = "MET" if median <= args.budget_ms else "MISSED"
         missed |= verdict == "MISSED"
         print(f"{path:<16} {median:>10.1f} {max(values):>8.1f}  {verdict}")
         report.record(
@@ -213,8 +216,8 @@ def main() -> int:
             size=f"{args.enterprises:,} enterprises, cold after a new submission, {args.runs} runs",
             value=round(median, 1),
             unit="ms",
-            goal=f"<= {BUDGET_MS:.0f} ms",
-            met=median <= BUDGET_MS,
+            goal=f"<= {args.budget_ms:.0f} ms",
+            met=median <= args.budget_ms,
             note=f"max {max(values):.0f} ms",
         )
     return 1 if missed else 0
