@@ -100,7 +100,7 @@ worker: setup ## Run the background worker (once `flask worker` exists)
 
 translations: venv ## Re-extract messages, update and compile the zh catalog
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations -l zh --width 110
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations -l zh --no-fuzzy-matching --width 110
 	$(BIN)/pybabel compile -d portal/translations --statistics
 
 lint: venv ## Ruff lint and format check
