@@ -8,7 +8,7 @@ from .answers import (
     validate_answers,
 )
 from .api import to_api_dict
-from .clauses import PlanClause, plan_clauses
+from .clauses import PlanClause, plan_clauses, quote_sentence
 from .errors import AnswerValidationError, DefinitionError, Issue, QuestionnaireNotFound
 from .loader import (
     SCENE_LADDER,
@@ -51,6 +51,7 @@ __all__ = [
     "load_file",
     "missing_required",
     "plan_clauses",
+    "quote_sentence",
     "plausibility_warnings",
     "to_api_dict",
     "traceability",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +15,7 @@ _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @dataclass(frozen=True)
 class PlanClause:
-    """One clause of the plan: id such as "3.4.2", its heading and its (trimmed) text."""
+    """One clause of the plan: id such as "3.4.2", its heading and its whole text."""
 
     id: str
     heading: str
@@ -42,3 +43,21 @@ def clause_ids() -> frozenset[str]:
 @lru_cache(maxsize=2)
 def _clause_ids(mtime_ns: int) -> frozenset[str]:
     return frozenset(_read(str(PLAN_CLAUSES_FILE), mtime_ns))
+
+
+QUOTE_MAX = 110  # characters of a quoted sentence on a page or in a report
+_SENTENCE_END = re.compile(r"(?<=[。；！？;])")
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def quote_sentence(clause_text: str, hint: str, limit: int = QUOTE_MAX) -> str:
+    """Return the sentence of a clause closest to `hint` (most shared character pairs), shortened to `limit`."""
+    sentences = [sentence.strip() for sentence in _SENTENCE_END.split(clause_text) if sentence.strip()]
+    if not sentences:
+        return ""
+    wanted = _bigrams(hint)
+    best = max(sentences, key=lambda sentence: (len(_bigrams(sentence) & wanted), -sentences.index(sentence)))
+    return best if len(best) <= limit else best[: limit - 1] + "…"

@@ -70,14 +70,6 @@ def _indicator_text(indicator: Any, value: Any, questionnaire: Any, lang: str) -
     return f"{number}{indicator.unit or ''}"
 
 
-def _quote(text: str, limit: int = 160) -> str:
-    """The clause's opening sentence(s), cut at a sentence end near `limit` characters."""
-    if len(text) <= limit:
-        return text
-    cut = max(text.rfind(mark, 0, limit) for mark in ("。", "；", ". "))
-    return text[: cut + 1] if cut > 40 else text[:limit] + "…"
-
-
 def results_view(assessment: Any, lang: str) -> dict[str, Any]:
     """Everything the results page shows, as plain data."""
     result = assessment.result or {}
@@ -153,7 +145,14 @@ def results_view(assessment: Any, lang: str) -> dict[str, Any]:
                 else None,
                 "clause_id": recommendation.get("plan_clause"),
                 "clause_heading": clause.heading if clause else None,
-                "clause_text": _quote(clause.text) if clause else None,
+                "clause_text": questionnaires.quote_sentence(
+                    clause.text,
+                    "".join(
+                        (recommendation.get(key) or {}).get("zh") or "" for key in ("title", "text", "policy")
+                    ),
+                )
+                if clause
+                else None,
             }
         )
     blocking = [(gate.get("label") or {}).get(lang) for gate in level.get("blocking_gates") or []]

@@ -16,15 +16,13 @@ Input shapes:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from portal.i18n import translator
 from portal.reports.labels import labels_for
-
-QUOTE_MAX = 110
+from questionnaires import quote_sentence
 
 
 def _tx(value: Any, lang: str) -> str:
@@ -80,20 +78,6 @@ def format_answer(question: Any, answer: Any, lang: str, labels: Mapping[str, st
         unit = _tx(question.unit, lang) if question.unit else ""
         return f"{_number(answer)}{' ' if unit and lang == 'en' else ''}{unit}"
     return str(answer)
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
-def quote_sentence(clause_text: str, hint: str) -> str:
-    """Return the sentence of a plan clause closest to `hint` (shared character pairs), shortened."""
-    sentences = [s.strip() for s in re.split(r"(?<=[。；！？;])", clause_text) if s.strip()]
-    if not sentences:
-        return ""
-    wanted = _bigrams(hint)
-    best = max(sentences, key=lambda s: (len(_bigrams(s) & wanted), -sentences.index(s)))
-    return best if len(best) <= QUOTE_MAX else best[: QUOTE_MAX - 1] + "…"
 
 
 def clause_label(clause_id: str, lang: str) -> str:

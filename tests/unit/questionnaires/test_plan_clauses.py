@@ -77,3 +77,14 @@ def test_committed_index_round_trips_through_the_renderer():
     committed = PLAN_CLAUSES_FILE.read_text(encoding="utf-8")
     rows = [{"id": c.id, "heading": c.heading, "text": c.text} for c in plan_clauses().values()]
     assert render(rows) == committed
+
+
+def test_quote_sentence_picks_the_sentence_a_measure_is_about():
+    from questionnaires import quote_sentence
+
+    clause = plan_clauses()["3.4.2"]
+    quote = quote_sentence(clause.text, "推进企业上云用数赋智，核心业务系统上云")
+    assert "上云" in quote
+    assert quote in clause.text or quote.endswith("…")
+    assert len(quote) <= 110
+    assert quote_sentence("", "上云") == ""
