@@ -30,6 +30,7 @@ from bench import loadkit, report  # noqa: E402
 
 RPS_GOAL = 300.0
 P95_GOAL_MS = 50.0
+SETTLE_SECONDS = 3.0
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_autosave"
 
 
@@ -76,6 +77,7 @@ def main() -> int:
             clients[: args.clients], respondents[: args.clients], pool, args.closed_seconds
         ).summary()
         closed["load"] = round(loadkit.load_average(), 2)
+        time.sleep(SETTLE_SECONDS)  # let the closed loop's backlog (autovacuum, WAL) settle first
         opened = loadkit.open_loop(
             clients[32 : 32 + 32] if len(clients) >= 64 else clients[:32],
             respondents[32 : 32 + 32] if len(respondents) >= 64 else respondents[:32],
@@ -84,6 +86,7 @@ def main() -> int:
             args.open_seconds,
         ).summary()
         opened["load"] = round(loadkit.load_average(), 2)
+        time.sleep(SETTLE_SECONDS)
         tally, ledger = loadkit.respondents_autosaving(
             server.port,
             respondents[: args.respondents],
