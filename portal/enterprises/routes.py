@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -11,14 +12,16 @@ from portal.access import access
 from portal.enterprises import bp
 from portal.enterprises.forms import DecisionForm
 from portal.services import enterprises
+from portal.services import home as home_service
 
 
 @bp.route("/enterprise")
 @access("enterprise")
 def home() -> str:
-    """The enterprise user's home: their enterprises, registration state and the self-assessment section."""
-    memberships = enterprises.memberships_of(current_user._get_current_object())
-    return render_template("enterprises/home.html", memberships=memberships)
+    """The enterprise user's home: each enterprise's registration state and where its self-assessment stands."""
+    lang = "en" if str(get_locale() or "zh").startswith("en") else "zh"
+    entries = home_service.enterprise_home(current_user._get_current_object(), lang)
+    return render_template("enterprises/home.html", entries=entries)
 
 
 @bp.route("/enterprises/<int:enterprise_id>")
