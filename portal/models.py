@@ -327,4 +327,5 @@ class Setting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+import portal.models_aggregates  # noqa: E402,F401  (maintained aggregate tables)
 import portal.models_officials  # noqa: E402,F401  (officials workspace tables register with the metadata)

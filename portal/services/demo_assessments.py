@@ -284,6 +284,11 @@ def seed_assessments(
     else:
         for task in tasks:
             store(_build_chunk(task), len(task[1]))
+    if created:  # bulk inserts bypass the services: recompute the maintained aggregates of these rounds
+        from portal.services import aggregates
+
+        for spec in specs:
+            aggregates.rebuild_aggregates(spec.id)
     if dialect == "postgresql" and created:
         db.session.execute(
             sa.text("SELECT setval(pg_get_serial_sequence('assessments', 'id'), :value)"),

@@ -215,6 +215,9 @@ def score_and_store(
             enterprise = db.session.get(Enterprise, assessment.enterprise_id)
         context = scoring_context(enterprise)
     scored = (assessment.answers or {}) if answers is None else answers
+    from portal.services import aggregates
+
+    aggregates.remember(assessment)  # a current result's old contribution leaves the aggregates
     result = compute(questionnaire, catalogue, scored, context, allow_incomplete=allow_incomplete)
     assessment.context = context
     store_result(assessment, result)
@@ -222,16 +225,34 @@ def score_and_store(
 
 
 def refresh_current(enterprise_id: int, round_id: int) -> None:
-    """Mark the enterprise's counted assessment of the round (submitted or verified) as current; no commit."""
+    """Mark the enterprise's counted assessment of the round (submitted or verified) as current; no commit.
+
+    Also moves the assessment's contribution in the maintained aggregates (same transaction): from what
+    `aggregates.remember` noted before the change (else the stored row as of now) to the stored row after.
+    """
+    from portal.services import aggregates
+
+    ids = list(
+        db.session.scalars(
+            select(Assessment.id).where(
+                Assessment.enterprise_id == enterprise_id, Assessment.round_id == round_id
+            )
+        )
+    )
+    before: dict[int, aggregates.CurrentRow | None] = {}
+    for assessment_id in ids:
+        remembered, row = aggregates.take_remembered(assessment_id)
+        if not remembered:
+            with db.session.no_autoflush:
+                row = aggregates.snapshot(assessment_id)
+        before[assessment_id] = row
     db.session.execute(
         update(Assessment)
         .where(Assessment.enterprise_id == enterprise_id, Assessment.round_id == round_id)
         .values(is_current=Assessment.status.in_(COUNTED_STATUSES), updated_at=utcnow())
         .execution_options(synchronize_session="fetch")
     )
-    from portal.services import benchmarks  # peer statistics of this round are stale now
-
-    benchmarks.invalidate(round_id)
+    aggregates.after_refresh(ids, before)
 
 
 # --- rescoring -----------------------------------------------------------------------------------
@@ -431,6 +452,9 @@ def _write_rescored(changed: list[tuple[int, dict[str, Any]]]) -> None:
             )
         ).all()
     )
+    from portal.services import aggregates
+
+    before = aggregates.snapshots(assessment_id for assessment_id, _ in changed)
     now = utcnow()
     updates = []
     for assessment_id, result in changed:
@@ -450,3 +474,4 @@ def _write_rescored(changed: list[tuple[int, dict[str, Any]]]) -> None:
     rows = [row for assessment_id, result in changed for row in dimension_rows(assessment_id, result)]
     if rows:
         db.session.execute(insert(AssessmentDimensionScore), rows)
+    aggregates.after_refresh(ids, before)

@@ -12,7 +12,7 @@ import questionnaires
 from portal.extensions import db
 from portal.models import Assessment, Enterprise, User, utcnow
 from portal.models_officials import AnswerCorrection, AssessmentReview, SiteVisit
-from portal.services import audit, results
+from portal.services import aggregates, audit, results
 from portal.services.enterprises import scope_enterprises
 
 
@@ -194,6 +194,7 @@ def _transition(
 def verify(assessment: Assessment, reviewer: User, comment: str = "") -> AssessmentReview:
     """submitted -> verified; with corrections the verified result is scored on the corrected answers."""
     _require(reviewer, assessment, ("submitted",))
+    aggregates.remember(assessment)
     review = _transition(assessment, reviewer, "verified", comment or None)
     if corrections(assessment):
         results.score_and_store(assessment, answers=corrected_answers(assessment))
@@ -240,6 +241,7 @@ def return_to_enterprise(assessment: Assessment, reviewer: User, comment: str) -
         )
     if not comment.strip():
         raise ReviewError("a comment is required when returning an assessment")
+    aggregates.remember(assessment)
     review = _transition(assessment, reviewer, "returned", comment)
     assessment.status = "returned"
     assessment.return_comment = comment

@@ -1,19 +1,16 @@
 """Officials' aggregates and the enterprise lists behind every number, scoped and filtered together.
 
 The scope of the official is an implicit filter: a district official always gets their own district and
-asking for another one is a ScopeError (404). Aggregates run in SQL: one grouped scan of the current
-assessments of every round (counts, levels, flags, indicator sums, trend), one of enterprises, one of
-the dimension scores of the selected round, one ordered offset for the median. Python only folds the
-few thousand group rows.
+asking for another one is a ScopeError (404). Aggregates come from the group totals maintained in the
+database (services/aggregates.py): a few small GROUP BY queries over them (totals, trend, breakdowns,
+dimension means), the median from the maintained score histogram, one grouped count of enterprises.
 """
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
@@ -21,9 +18,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from portal import reference
 from portal.extensions import db
-from portal.models import Assessment, AssessmentDimensionScore, Enterprise, Round, User
+from portal.models import Assessment, Enterprise, Round, User
+from portal.models_aggregates import TOTAL_MEASURES, aggregate_totals, dimension_totals
 from portal.models_officials import RecognisedEnterprise
-from portal.services.results import FLAG_COLUMNS
+from portal.services import aggregates
 
 LEVELS = (1, 2, 3, 4, 5)
 CLOUD_LAYERS = ("iaas", "saas", "core", "equipment")
@@ -213,181 +211,82 @@ class _Acc:
         }
 
 
-_GROUP_KEYS = ("round_id", "status", "district", "industry_division", "size_class", "above", "level")
-_COARSE_COLUMNS = (
-    Assessment.round_id,
-    Assessment.district,
-    Assessment.industry_division,
-    Assessment.size_class,
-    Assessment.above_designated_size,
-)
-# Maintained aggregates, per database: coarse group (round, district, industry, size, 规上) -> fine group
-# rows and dimension sums. Every filter selects whole coarse groups, so one cache serves every filter
-# and scope. Each request reads the assessments changed since the last look (index on updated_at,
-# with an overlap window for transactions that committed late) and rescans only their groups; a
-# per-round count check catches deletions and moves between groups (then everything is rebuilt), and
-# the cache is rebuilt anyway after REBUILD_SECONDS.
-REBUILD_SECONDS = 600.0
-_FULL_RESCAN_AT = 64
-OVERLAP = timedelta(seconds=120)
+# The dashboard reads the maintained group totals (services/aggregates.py, tables aggregate_totals and
+# aggregate_dimension_totals): a few hundred rows per round, updated in the transaction of every change
+# of a current result, so every process sees the same exact figures right after a submission.
+_UNKNOWN = {"district": "", "industry_division": "", "size_class": ""}
 
 
-@dataclass
-class _GroupCache:
-    groups: dict[tuple[Any, ...], tuple[_Acc, dict[str, list[float]]]]
-    watermark: datetime | None
-    recent: frozenset[tuple[int, str]]
-    built_at: float
+def _totals_conditions(table: Any, filters: Filters, *, round_only: bool = True) -> list[ColumnElement[bool]]:
+    """Filter predicates on a totals table (its key columns hold '' / -1 for unknown values)."""
+    conditions: list[ColumnElement[bool]] = []
+    if round_only:
+        conditions.append(table.c.round_id == (filters.round_id if filters.round_id is not None else -1))
+    if filters.district:
+        conditions.append(table.c.district == filters.district)
+    if filters.industry:
+        conditions.append(table.c.industry_division == filters.industry)
+    if filters.size:
+        conditions.append(table.c.size_class == filters.size)
+    if filters.above_designated_size is not None:
+        conditions.append(table.c.above == int(filters.above_designated_size))
+    return conditions
 
 
-_CACHES: dict[str, _GroupCache] = {}
+def _key_value(name: str, value: Any) -> Any:
+    if name == "above":
+        return None if value == -1 else bool(value)
+    if name in _UNKNOWN:
+        return value or None
+    return value
 
 
-def _measures() -> list[Any]:
-    measures: list[Any] = [
-        func.count().label("n"),
-        func.sum(Assessment.overall_score).label("score_sum"),
-        func.count(Assessment.overall_score).label("score_n"),
-    ]
-    for column in FLAG_COLUMNS:
-        measures.append(_flag(getattr(Assessment, column)).label(f"flag:{column}"))
-    for layer in CLOUD_LAYERS:
-        measures.append(func.sum(case((Assessment.cloud_layer == layer, 1), else_=0)).label(f"layer:{layer}"))
-    for column in SYSTEM_COLUMNS:
-        measures.append(_flag(getattr(Assessment, column)).label(f"rate:{column}"))
-        measures.append(func.count(getattr(Assessment, column)).label(f"rate_n:{column}"))
-    measures.append(func.sum(Assessment.nc_rate).label("mean:nc_rate"))
-    measures.append(func.count(Assessment.nc_rate).label("mean_n:nc_rate"))
-    return measures
-
-
-def _coarse_condition(keys: Iterable[tuple[Any, ...]]) -> ColumnElement[bool]:
-    """Rows of the given coarse groups (NULL-safe)."""
-    clauses = []
-    for key in keys:
-        parts = [
-            column.is_(None) if value is None else column == value
-            for column, value in zip(_COARSE_COLUMNS, key, strict=True)
-        ]
-        clauses.append(and_(*parts))
-    return or_(*clauses)
-
-
-def _scan_groups(filters: Filters, keys: list[tuple[Any, ...]] | None) -> tuple[dict, dict]:
-    """Fine group rows and dimension sums per coarse group, for `keys` (None: every group under the filters)."""
-    fine_keys = [
-        Assessment.round_id,
-        Assessment.status,
-        Assessment.district,
-        Assessment.industry_division,
-        Assessment.size_class,
-        Assessment.above_designated_size,
-        Assessment.gated_level,
-    ]
-    measures = _measures()
-    names = [measure.name for measure in measures]
-    conditions: list[ColumnElement[bool]] = [Assessment.is_current.is_(True), *assessment_conditions(filters)]
-    if keys is not None:
-        conditions.append(_coarse_condition(keys))
-    rows_by_group: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
-    for row in db.session.execute(select(*fine_keys, *measures).where(*conditions).group_by(*fine_keys)):
-        values = tuple(row)
-        record: dict[str, Any] = dict(zip(_GROUP_KEYS, values[:7], strict=True))
-        record.update(zip(names, values[7:], strict=True))
-        rows_by_group[(values[0], values[2], values[3], values[4], values[5])].append(record)
-    dims_by_group: dict[tuple[Any, ...], dict[str, list[float]]] = defaultdict(dict)
-    dimension_query = (
-        select(
-            *_COARSE_COLUMNS,
-            AssessmentDimensionScore.dimension_id,
-            func.sum(AssessmentDimensionScore.score),
-            func.count(),
-        )
-        .join(Assessment, Assessment.id == AssessmentDimensionScore.assessment_id)
-        .where(*conditions)
-        .group_by(*_COARSE_COLUMNS, AssessmentDimensionScore.dimension_id)
-    )
-    for row in db.session.execute(dimension_query):
-        dims_by_group[tuple(row[:5])][row[5]] = [float(row[6] or 0), int(row[7])]
-    return rows_by_group, dims_by_group
-
-
-def _recent_changes(since: datetime | None) -> list[tuple[Any, ...]]:
-    """(id, updated_at, coarse key...) of assessments changed after `since` (minus the overlap)."""
-    query = select(Assessment.id, Assessment.updated_at, *_COARSE_COLUMNS)
-    if since is not None:
-        query = query.where(Assessment.updated_at > since - OVERLAP)
-    return [tuple(row) for row in db.session.execute(query)]
-
-
-def _build_cache() -> _GroupCache:
-    rows_by_group, dims_by_group = _scan_groups(Filters(), None)
-    keys = set(rows_by_group) | set(dims_by_group)
-    watermark = db.session.scalar(select(func.max(Assessment.updated_at)))
-    recent = _recent_changes(watermark) if watermark is not None else []
-    return _GroupCache(
-        groups={key: (_fold(rows_by_group.get(key, [])), dims_by_group.get(key, {})) for key in keys},
-        watermark=watermark,
-        recent=frozenset((row[0], str(row[1])) for row in recent),
-        built_at=time.monotonic(),
-    )
-
-
-def _current_counts() -> dict[int, int]:
+def _grouped(filters: Filters, by: str | None, *, round_only: bool = True) -> dict[Any, _Acc]:
+    """Running sums per value of `by` (None: one group) over the totals rows under the filters."""
+    table = aggregate_totals
+    fine = [table.c.status, table.c.gated_level, table.c.above, table.c.size_class]
+    keys = ([table.c[by]] if by else []) + fine
+    measures = [func.sum(table.c[name]).label(name) for name in TOTAL_MEASURES]
     query = (
-        select(Assessment.round_id, func.count())
-        .where(Assessment.is_current.is_(True))
-        .group_by(Assessment.round_id)
+        select(*keys, *measures)
+        .where(table.c.n != 0, *_totals_conditions(table, filters, round_only=round_only))
+        .group_by(*keys)
     )
-    return {round_id: int(n) for round_id, n in db.session.execute(query)}
+    groups: dict[Any, _Acc] = defaultdict(_Acc)
+    for row in db.session.execute(query):
+        values = row._mapping
+        record: dict[str, Any] = {
+            "n": values["n"],
+            "status": values["status"],
+            "level": values["gated_level"] or None,
+            "above": values["above"] == 1,
+            "size_class": values["size_class"] or None,
+            "score_sum": int(values["score_tenths"] or 0) / 10,
+            "score_n": values["score_n"],
+        }
+        for name, label in TOTAL_MEASURES.items():
+            if ":" in label:
+                value = int(values[name] or 0)
+                record[label] = value / 1_000_000 if name == "nc_micro" else value
+        key = _key_value(by, values[by]) if by else None
+        if int(values["n"] or 0):
+            _add(groups[key], record)
+    return groups
 
 
-def _refresh_cache() -> _GroupCache:
-    """The maintained group aggregates of this database, brought up to date."""
-    database = str(db.engine.url)
-    cache = _CACHES.get(database)
-    if cache is None or time.monotonic() - cache.built_at > REBUILD_SECONDS:
-        cache = _CACHES[database] = _build_cache()
-        return cache
-    changes = _recent_changes(cache.watermark)
-    seen = frozenset((row[0], str(row[1])) for row in changes)
-    delta = [row for row in changes if (row[0], str(row[1])) not in cache.recent]
-    if delta:
-        keys = sorted({tuple(row[2:]) for row in delta}, key=repr)
-        if len(keys) > _FULL_RESCAN_AT:
-            cache = _CACHES[database] = _build_cache()
-            return cache
-        for key in keys:
-            # One index-range scan per group (an OR over groups would scan the whole table).
-            rows_by_group, dims_by_group = _scan_groups(Filters(), [key])
-            cache.groups[key] = (_fold(rows_by_group.get(key, [])), dims_by_group.get(key, {}))
-        newest = max(row[1] for row in delta)
-        if cache.watermark is None or newest > cache.watermark:
-            cache.watermark = newest
-    cache.recent = seen
-    cached_counts: dict[int, int] = defaultdict(int)
-    for (round_id, *_), (acc, _) in cache.groups.items():
-        cached_counts[round_id] += acc.assessed
-    if {k: v for k, v in cached_counts.items() if v} != _current_counts():
-        cache = _CACHES[database] = _build_cache()
-    return cache
-
-
-def _selected(key: tuple[Any, ...], filters: Filters) -> bool:
-    _, district, industry, size, above = key
-    return (
-        (filters.district is None or district == filters.district)
-        and (filters.industry is None or industry == filters.industry)
-        and (filters.size is None or size == filters.size)
-        and (filters.above_designated_size is None or above == filters.above_designated_size)
+def _dimension_means(filters: Filters) -> dict[str, float]:
+    table = dimension_totals
+    query = (
+        select(table.c.dimension_id, func.sum(table.c.score_tenths), func.sum(table.c.n))
+        .where(*_totals_conditions(table, filters))
+        .group_by(table.c.dimension_id)
+        .order_by(table.c.dimension_id)
     )
-
-
-def _fold(rows: Iterable[Mapping[str, Any]]) -> _Acc:
-    acc = _Acc()
-    for row in rows:
-        _add(acc, row)
-    return acc
+    return {
+        dimension_id: round(int(total) / 10 / int(n), 1)
+        for dimension_id, total, n in db.session.execute(query)
+        if n
+    }
 
 
 def _add(acc: _Acc, row: Mapping[str, Any]) -> None:
@@ -426,9 +325,30 @@ def _add(acc: _Acc, row: Mapping[str, Any]) -> None:
 
 
 def _median(filters: Filters, count: int) -> float | None:
-    """Median overall index of the round's current assessments (ordered offset, index-backed)."""
+    """Median overall index of the round's current assessments.
+
+    From the maintained histogram when at most one of district / industry / size / 规上 is filtered
+    (at most ~1001 rows); for a combination of filters an ordered offset over the index range.
+    """
     if count == 0 or filters.round_id is None:
         return None
+    chosen = [
+        (kind, value)
+        for kind, value in (
+            ("district", filters.district),
+            ("industry", filters.industry),
+            ("size", filters.size),
+            (
+                "above",
+                None if filters.above_designated_size is None else str(int(filters.above_designated_size)),
+            ),
+        )
+        if value is not None
+    ]
+    if len(chosen) <= 1:
+        kind, value = chosen[0] if chosen else ("city", "")
+        median = aggregates.histogram_median(aggregates.histogram(filters.round_id, None, kind, value))
+        return None if median is None else round(median, 1)
     base = (
         select(Assessment.overall_score)
         .where(
@@ -507,26 +427,17 @@ def dashboard(filters: Filters) -> dict[str, Any]:
     """Every dashboard aggregate for the effective filters (JSON-able, no per-user fields)."""
     from portal.services import targets as targets_service
 
-    cache = _refresh_cache()
-    totals = _Acc()
-    per_round: dict[int, _Acc] = defaultdict(_Acc)
-    breakdowns: dict[str, dict[Any, _Acc]] = {name: defaultdict(_Acc) for name in ("d", "i", "s", "a")}
-    dimension_sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-    for key, (acc, dims) in cache.groups.items():
-        if not acc.assessed or not _selected(key, filters):
-            continue
-        round_id, district, industry, size, above = key
-        per_round[round_id].merge(acc)
-        if round_id != filters.round_id:
-            continue
-        totals.merge(acc, full=True)
-        breakdowns["d"][district].merge(acc)
-        breakdowns["i"][industry].merge(acc)
-        breakdowns["s"][size].merge(acc)
-        breakdowns["a"][above].merge(acc)
-        for dimension_id, (total, n) in dims.items():
-            dimension_sums[dimension_id][0] += total
-            dimension_sums[dimension_id][1] += n
+    aggregates.ensure_rounds()
+    totals = _grouped(filters, None).get(None, _Acc())
+    per_round = {
+        key: acc for key, acc in _grouped(filters, "round_id", round_only=False).items() if acc.assessed
+    }
+    breakdowns: dict[str, dict[Any, _Acc]] = {
+        "d": _grouped(filters, "district"),
+        "i": _grouped(filters, "industry_division"),
+        "s": _grouped(filters, "size_class"),
+        "a": _grouped(filters, "above"),
+    }
     registered = _registered(filters)
     registered_total = sum(item["total"] for item in registered.values())
     registered_above = sum(item["above"] for item in registered.values())
@@ -546,9 +457,7 @@ def dashboard(filters: Filters) -> dict[str, Any]:
         item["registered_above"] = reg["above"]
         item["assessed_above"] = breakdowns["d"][item["key"]].above if item["key"] in breakdowns["d"] else 0
         item["coverage"] = _percent(item["assessed_above"], item["registered_above"])
-    dimension_means = {
-        dimension_id: round(total / n, 1) for dimension_id, (total, n) in sorted(dimension_sums.items()) if n
-    }
+    dimension_means = _dimension_means(filters)
     by_industry = _ordered(breakdowns["i"], reference.INDUSTRY_DIVISIONS)
     by_size = _ordered(breakdowns["s"], reference.SIZE_CLASSES)
     by_above = _ordered(breakdowns["a"], (True, False))
