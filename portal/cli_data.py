@@ -1,4 +1,4 @@
-"""Flask commands for stored results and enterprise data: rescore, import-enterprises."""
+"""Flask commands for stored results and enterprise data: rescore, rebuild-aggregates, import-enterprises."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     """Attach the data commands to the app."""
     app.cli.add_command(rescore_command)
     app.cli.add_command(import_enterprises_command)
+    app.cli.add_command(rebuild_aggregates_command)
 
 
 @click.command("rescore")
@@ -79,3 +80,25 @@ def import_enterprises_command(file: Path, dry_run: bool) -> None:
     click.echo(report.summary())
     if report.rejected:
         sys.exit(3)
+
+
+@click.command("rebuild-aggregates")
+@with_appcontext
+@click.option("--round", "year", type=int, help="Only the round of this year.")
+def rebuild_aggregates_command(year: int | None) -> None:
+    """Recompute the maintained aggregates (peer histograms, dashboard totals) from the stored results."""
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.models import Round
+    from portal.services import aggregates
+
+    started = time.perf_counter()
+    round_id = None
+    if year is not None:
+        round_id = db.session.scalar(sa.select(Round.id).where(Round.year == year))
+        if round_id is None:
+            raise click.ClickException(f"no round {year}")
+    aggregates.rebuild_aggregates(round_id)
+    db.session.commit()
+    click.echo(f"aggregates rebuilt ({time.perf_counter() - started:.1f} s)")
