@@ -1,10 +1,10 @@
 """Benchmark: peer_benchmark() for one assessment against N stored current results (target <= 50 ms).
 
-Run `python bench/bench_benchmark.py [--results 100000] [--calls 200] [--with-indexes]`. Builds a temporary
-SQLite database (migrations), N demo enterprises and one stored current result each (synthetic scores and
-eight dimension rows; the benchmark reads only the aggregation columns), then times peer_benchmark() for
-random assessments: cold (cached statistics dropped before every call) and warm. --with-indexes first
-creates the peer indexes proposed in portal/services/benchmarks.py (PEER_INDEXES).
+Run `python bench/bench_benchmark.py [--results 100000] [--calls 200]`. Builds a temporary SQLite database
+(migrations), N demo enterprises and one stored current result each (synthetic scores and eight dimension
+rows), rebuilds the maintained aggregates once, then times peer_benchmark() for random assessments:
+cold (right after a committed change of the aggregates, in a fresh session: nothing is cached in the
+process, which is how every call of every web process runs) and warm (the same call repeated).
 """
 
 from __future__ import annotations
@@ -69,17 +69,15 @@ def _populate(count: int) -> list[int]:
 def main() -> None:
     """Build the database, time the calls, print the table."""
     import flask_migrate
-    from sqlalchemy import text
 
     from portal import create_app
     from portal.extensions import db
     from portal.models import Assessment
-    from portal.services import benchmarks
+    from portal.services import aggregates, benchmarks
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=int, default=100_000)
     parser.add_argument("--calls", type=int, default=200)
-    parser.add_argument("--with-indexes", action="store_true")
     options = parser.parse_args()
     logging.getLogger("alembic").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as folder:
@@ -87,24 +85,30 @@ def main() -> None:
         with app.app_context():
             flask_migrate.upgrade(directory=str(ROOT / "migrations"))
             ids = _populate(options.results)
-            if options.with_indexes:
-                for statement in benchmarks.PEER_INDEXES:
-                    db.session.execute(text(statement))
-                db.session.execute(text("ANALYZE"))
-                db.session.commit()
+            started = time.perf_counter()
+            aggregates.rebuild_aggregates()  # the bulk insert above bypassed the services
+            db.session.commit()
+            rebuild_s = time.perf_counter() - started
             rng = random.Random(2)
             timings: dict[str, list[float]] = {"cold": [], "warm": []}
             for _ in range(options.calls):
+                # A committed change of another current result first (what a submission does to the
+                # aggregates), then a fresh session: nothing is cached in the process.
+                changed = snapshot = aggregates.snapshot(rng.choice(ids))
+                if snapshot is not None:
+                    values = dict(snapshot.values, overall_score=round(rng.uniform(0, 100), 1))
+                    changed = aggregates.CurrentRow(values, snapshot.dimensions)
+                    aggregates.apply_current_change(snapshot, changed)
+                    aggregates.apply_current_change(changed, snapshot)  # keep the data as stored
+                db.session.commit()
+                db.session.remove()
                 assessment = db.session.get(Assessment, rng.choice(ids))
                 for mode in ("cold", "warm"):
-                    if mode == "cold":
-                        benchmarks.invalidate()
                     started = time.perf_counter()
                     benchmarks.peer_benchmark(assessment)
                     timings[mode].append(1000 * (time.perf_counter() - started))
-                db.session.expunge_all()
             db.session.remove()
-    label = "with peer indexes" if options.with_indexes else "migration indexes only"
+    label = f"maintained histograms, rebuilt in {rebuild_s:.1f} s"
     print(f"peer_benchmark against {options.results} stored results ({label}), {options.calls} calls")
     print(f"{'mode':<8}{'median ms':>11}{'p95 ms':>9}{'target':>9}  verdict")
     from bench import report
@@ -122,7 +126,7 @@ def main() -> None:
             unit="ms",
             goal=f"<= {TARGET_MS:.0f} ms",
             met=median <= TARGET_MS,
-            note=f"p95 {p95:.1f} ms",
+            note=f"p95 {p95:.1f} ms, max {max(values):.1f} ms",
         )
 
 

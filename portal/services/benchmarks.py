@@ -163,13 +163,20 @@ def _histograms(
 ) -> dict[tuple[str, str, str], Histogram]:
     """(kind, value, dimension id) -> histogram of the wanted groups (overall index, or the dimensions)."""
     h = score_histogram.c
-    query = sa.select(h.group_kind, h.group_value, h.dimension_id, h.score_tenths, h.count).where(
-        h.round_id == assessment.round_id,
-        h.questionnaire_id == assessment.questionnaire_id,
-        sa.or_(*(sa.and_(h.group_kind == kind, h.group_value == value) for kind, value in wanted)),
-        h.dimension_id != "" if dimensions else h.dimension_id == "",
-        h.count > 0,
-    )
+    # One index range (primary key prefix) per group, glued with UNION ALL: an OR of groups would
+    # make SQLite scan every histogram row of the round.
+    parts = [
+        sa.select(h.group_kind, h.group_value, h.dimension_id, h.score_tenths, h.count).where(
+            h.round_id == assessment.round_id,
+            h.questionnaire_id == assessment.questionnaire_id,
+            h.group_kind == kind,
+            h.group_value == value,
+            h.dimension_id != "" if dimensions else h.dimension_id == "",
+            h.count > 0,
+        )
+        for kind, value in wanted
+    ]
+    query = parts[0] if len(parts) == 1 else sa.union_all(*parts)
     found: dict[tuple[str, str, str], Histogram] = {}
     for kind, value, dimension_id, score, count in db.session.execute(query):
         found.setdefault((kind, value, dimension_id), {})[int(score)] = int(count)
