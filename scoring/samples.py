@@ -133,6 +133,51 @@ def random_answers(
     return answers
 
 
+# Per questionnaire: each question's fixed draw data, computed once (questionnaires are immutable and
+# cached by the loader). The draw below makes exactly the random calls `_answer` would, in the same
+# order, so the answers for a given seed are unchanged; it only skips rebuilding lists per question.
+_PLANS: dict[int, tuple[Questionnaire, list[tuple[Any, ...]]]] = {}
+
+
+def _plan(questionnaire: Questionnaire) -> list[tuple[Any, ...]]:
+    cached = _PLANS.get(id(questionnaire))
+    if cached is not None and cached[0] is questionnaire:
+        return cached[1]
+    denominator_of = {
+        indicator.numerator: indicator.denominator
+        for indicator in questionnaire.indicators
+        if indicator.kind == "ratio" and indicator.numerator and indicator.denominator
+    }
+    steps: list[tuple[Any, ...]] = []
+    for question in questionnaire.questions:
+        candidates: tuple[list[float], list[Any]] = ([], [])
+        if question.type in (SINGLE, SCENE):
+            candidates = (
+                [_option_fraction(question, option) for option in question.options],
+                [option.value for option in question.options],
+            )
+        plain = [option.value for option in question.options if not option.exclusive]
+        exclusive = [option.value for option in question.options if option.exclusive]
+        steps.append(
+            (
+                question,
+                question.id,
+                question.type,
+                question.show_if,
+                question.allows_na,
+                question.required,
+                denominator_of.get(question.id, ""),
+                candidates,
+                plain,
+                exclusive,
+            )
+        )
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[id(questionnaire)] = (questionnaire, steps)
+    return steps
+
+
 def _draw(
     questionnaire: Questionnaire,
     rng: random.Random,
@@ -143,22 +188,53 @@ def _draw(
 ) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     resolve = answer_resolver(answers, derived)
-    denominator_of = {
-        indicator.numerator: indicator.denominator
-        for indicator in questionnaire.indicators
-        if indicator.kind == "ratio" and indicator.numerator and indicator.denominator
-    }
-    for question in questionnaire.questions:
-        if question.show_if is not None and not evaluate(question.show_if, resolve):
+    uniform = rng.random
+    gauss = rng.gauss
+    choice = rng.choice
+    for (
+        question,
+        question_id,
+        kind,
+        show_if,
+        allows_na,
+        required,
+        denominator_id,
+        candidates,
+        plain,
+        exclusive,
+    ) in _plan(questionnaire):
+        if show_if is not None and not evaluate(show_if, resolve):
             continue
-        if question.allows_na and rng.random() < na_rate:
-            answers[question.id] = NA
+        if allows_na and uniform() < na_rate:
+            answers[question_id] = NA
             continue
-        if not question.required and rng.random() < skip_optional:
+        if not required and uniform() < skip_optional:
             continue
-        denominator = answers.get(denominator_of.get(question.id, ""))
-        numeric = isinstance(denominator, int | float) and not isinstance(denominator, bool)
-        answers[question.id] = _answer(rng, question, quality, float(denominator) if numeric else None)
+        if kind in (SINGLE, SCENE):  # inline _answer + _nearest: the same random calls
+            target = gauss(quality, 0.25)
+            target = 1.0 if target > 1.0 else (0.0 if target < 0.0 else target)
+            distances = [abs(fraction - target) for fraction in candidates[0]]
+            best = min(distances)
+            answers[question_id] = choice(
+                [
+                    value
+                    for value, distance in zip(candidates[1], distances, strict=True)
+                    if distance - best < 1e-9
+                ]
+            )
+        elif kind == MULTI:
+            target = gauss(quality, 0.25)
+            target = 1.0 if target > 1.0 else (0.0 if target < 0.0 else target)
+            chosen = [value for value in plain if uniform() < target]
+            answers[question_id] = chosen if chosen else ([choice(exclusive)] if exclusive else [])
+        elif kind == BOOLEAN:
+            target = gauss(quality, 0.25)
+            target = 1.0 if target > 1.0 else (0.0 if target < 0.0 else target)
+            answers[question_id] = uniform() < 0.1 + 0.8 * target
+        else:
+            denominator = answers.get(denominator_id)
+            numeric = isinstance(denominator, int | float) and not isinstance(denominator, bool)
+            answers[question_id] = _answer(rng, question, quality, float(denominator) if numeric else None)
     _repair_orderings(questionnaire, answers)
     return answers
 

@@ -186,6 +186,24 @@ class Deltas:
                     key = (v["round_id"], v["questionnaire_id"], kind, value, dimension_id, tenths(score))
                     self.histogram[key] += sign
 
+    def plain(self) -> tuple[dict, dict, dict]:
+        """The pending deltas as plain dicts (picklable: worker processes return them)."""
+        return dict(self.histogram), dict(self.totals), dict(self.dimensions)
+
+    def merge(self, plain: tuple[dict, dict, dict]) -> None:
+        """Add deltas returned by `plain()` (of another process)."""
+        histogram, totals, dimensions = plain
+        for key, delta in histogram.items():
+            self.histogram[key] += delta
+        for target, source in ((self.totals, totals), (self.dimensions, dimensions)):
+            for key, vector in source.items():
+                mine = target.get(key)
+                if mine is None:
+                    target[key] = list(vector)
+                else:
+                    for index, value in enumerate(vector):
+                        mine[index] += value
+
     def flush(self) -> None:
         """Write the non-zero deltas with upserts (sorted keys: concurrent writers lock in one order)."""
         histogram = [

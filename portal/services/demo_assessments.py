@@ -20,7 +20,8 @@ import sqlalchemy as sa
 
 from portal.extensions import db
 from portal.models import Assessment, Enterprise, Round, utcnow
-from portal.services import results
+from portal.models_aggregates import aggregate_rounds
+from portal.services import aggregates, results
 
 Progress = Callable[[int], None]
 
@@ -98,14 +99,16 @@ _EnterpriseRow = tuple[int, str, str, str, str | None, bool]  # id, uscc, distri
 
 def _build_chunk(
     args: tuple[int, Sequence[_EnterpriseRow], Sequence[RoundSpec], str, str, str | None, frozenset],
-) -> list[tuple[dict[str, Any], list[tuple[str, float]]]]:
-    """Answers, status and (for counted statuses) the scored result of each new assessment in a chunk."""
+) -> tuple[list[tuple[dict[str, Any], list[tuple[str, float]]]], tuple[dict, dict, dict]]:
+    """Answers, status and (for counted statuses) the scored result of each new assessment in a chunk,
+    plus what the chunk's current results add to the maintained aggregates."""
     seed, enterprises, specs, questionnaire_id, version, catalogue_version, existing = args
     questionnaire, catalogue = results.definitions(questionnaire_id, version, catalogue_version)
     from scoring import random_answers, score
 
     now = utcnow()
     built: list[tuple[dict[str, Any], list[tuple[str, float]]]] = []
+    deltas = aggregates.Deltas()
     for enterprise_id, uscc, district, division, size, above in enterprises:
         context = {
             "industry_division": division,
@@ -146,12 +149,12 @@ def _build_chunk(
             else:
                 # The summary + canonical text give exactly what to_dict() would, without building it.
                 result = score(questionnaire, answers, context, catalogue=catalogue)
+                row["result"] = results.stored_json(result)  # first: it computes the hash once
                 summary = results.result_summary(result)
                 columns = results.result_columns(summary, context)
                 columns["flags"] = _dumps(columns["flags"])
                 row.update(columns)
                 row["answers"] = _dumps(answers)
-                row["result"] = results.stored_json(result)
                 row["context"] = _dumps(context)
                 row["submitted_at"] = min(now, submitted_at)
                 if status == "verified":
@@ -159,8 +162,12 @@ def _build_chunk(
                 dimensions = [
                     (entry["dimension_id"], entry["score"]) for entry in results.dimension_rows(0, summary)
                 ]
+                # What this current result adds to the maintained aggregates (summed in the parent).
+                deltas.add(
+                    aggregates.CurrentRow({**row, "above_designated_size": bool(above)}, dict(dimensions)), 1
+                )
             built.append((row, dimensions))
-    return built
+    return built, deltas.plain()
 
 
 _JSON_COLUMNS = ("answers", "answers_meta", "result", "context", "flags")
@@ -256,9 +263,16 @@ def seed_assessments(
     next_id = (db.session.scalar(sa.select(sa.func.max(Assessment.id))) or 0) + 1
     created = 0
 
-    def store(built: list[tuple[dict[str, Any], list[tuple[str, float]]]], chunk_size: int) -> None:
+    deltas = aggregates.Deltas()
+
+    def store(
+        outcome: tuple[list[tuple[dict[str, Any], list[tuple[str, float]]]], tuple[dict, dict, dict]],
+        chunk_size: int,
+    ) -> None:
         # Plain DBAPI executemany with tuples: the ORM/Core per-row processing would cost more than scoring.
         nonlocal next_id, created
+        built, chunk_deltas = outcome
+        deltas.merge(chunk_deltas)
         rows: list[tuple[Any, ...]] = []
         dimension_rows: list[tuple[int, str, float]] = []
         for row, dimensions in built:
@@ -284,11 +298,21 @@ def seed_assessments(
     else:
         for task in tasks:
             store(_build_chunk(task), len(task[1]))
-    if created:  # bulk inserts bypass the services: recompute the maintained aggregates of these rounds
-        from portal.services import aggregates
-
-        for spec in specs:
-            aggregates.rebuild_aggregates(spec.id)
+    if created:
+        # Bulk inserts bypass the services: add the new results to the maintained aggregates of rounds
+        # that have them (or that had no assessments before); rebuild any other round from scratch.
+        built_rounds = set(db.session.scalars(sa.select(aggregate_rounds.c.round_id)))
+        had_rows = {round_id for _, round_id in existing}
+        fresh = [spec.id for spec in specs if spec.id not in built_rounds and spec.id not in had_rows]
+        stale = [spec.id for spec in specs if spec.id not in built_rounds and spec.id in had_rows]
+        deltas.flush()
+        for round_id in stale:
+            aggregates.rebuild_aggregates(round_id)
+        if fresh:
+            db.session.execute(
+                aggregate_rounds.insert(),
+                [{"round_id": round_id, "rebuilt_at": utcnow()} for round_id in fresh],
+            )
     if dialect == "postgresql" and created:
         db.session.execute(
             sa.text("SELECT setval(pg_get_serial_sequence('assessments', 'id'), :value)"),

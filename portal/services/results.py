@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -170,7 +171,13 @@ def result_summary(result: scoring.Result) -> dict[str, Any]:
 def stored_json(result: scoring.Result) -> str:
     """The JSON text of `result.to_dict()` (same content), built from the engine's canonical JSON."""
     canonical = result.canonical_json()
-    return f'{canonical[:-1]},"result_hash":"{result.result_hash}"}}'
+    digest = result.__dict__.get("result_hash")
+    if digest is None:
+        # result_hash is by definition the SHA-256 of this canonical text: compute it once, here, and
+        # hand it to the cached property instead of serialising the result a second time.
+        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        result.__dict__["result_hash"] = digest
+    return f'{canonical[:-1]},"result_hash":"{digest}"}}'
 
 
 def store_result(assessment: Assessment, result: dict[str, Any]) -> None:

@@ -140,3 +140,20 @@ def test_dashboard_and_peer_benchmark_follow_one_more_submission_exactly(app):
         assert peer["industry"]["n"] == len(scores)
         assert peer["industry"]["median"] == round(statistics.median(scores), 1)
         assert peer["industry"]["mean"] == round(statistics.fmean(scores), 1)
+
+
+def test_seeding_adds_its_results_to_the_aggregates_exactly(app):
+    from portal.services import demo, demo_assessments
+
+    with app.app_context():
+        demo.seed_enterprises(60, 2025)
+        rounds = demo.seed_rounds()
+        # One round built before: the seeder adds its results to the maintained tables.
+        aggregates.ensure_rounds([rounds[0].id])
+        demo_assessments.seed_assessments(rounds, 2025, workers=1)
+        demo.seed_enterprises(90, 2025)  # a second run adds enterprises to rounds that have results now
+        assert demo_assessments.seed_assessments(rounds, 2025, workers=1) > 0
+        maintained = _tables()
+        assert maintained["aggregate_totals"], "the seeded results are in the totals"
+        aggregates.rebuild_aggregates()
+        assert maintained == _tables()
