@@ -14,7 +14,7 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 .PHONY: help setup venv system-libs e2e-deps run run-prod test bench bench-load bench-scale worker translations lint clean-db
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found. Install it: sudo apt-get install -y python3.11 python3.11-venv"; exit 1; }
@@ -45,7 +45,7 @@ system-libs: ## Check Pango and HarfBuzz (installs them with apt when run as roo
 
 setup: venv system-libs ## venv + system libraries
 
-e2e-deps: venv ## Debian's Chromium for the end-to-end tests (installed with apt when run as root; playwright comes from requirements.txt)
+e2e-deps: venv ## Debian's Chromium for the e2e tests (apt when run as root; playwright is in requirements.txt)
 	@chromium=$${CHROMIUM_PATH:-/usr/bin/chromium}; \
 	if [ ! -x "$$chromium" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
@@ -63,7 +63,7 @@ run: setup ## Migrate, seed demo data on an empty database, serve on 127.0.0.1:P
 	@echo "Serving on http://127.0.0.1:$${PORT:-5000}"
 	$(FLASK) run --host 127.0.0.1 --port $${PORT:-5000}
 
-run-prod: setup ## gunicorn (2 workers, GUNICORN_WORKERS) + one `flask worker`; DATABASE_URL, REDIS_URL, SECRET_KEY from the environment
+run-prod: setup ## gunicorn (GUNICORN_WORKERS=2, BIND=127.0.0.1:8000) + one `flask worker`; needs DATABASE_URL, REDIS_URL, SECRET_KEY
 	@for var in DATABASE_URL REDIS_URL SECRET_KEY; do \
 	  [ -n "$${!var}" ] || { echo "Set $$var (see docs/deployment.md)."; exit 1; }; \
 	done
@@ -74,7 +74,7 @@ run-prod: setup ## gunicorn (2 workers, GUNICORN_WORKERS) + one `flask worker`; 
 	PORTAL_ENV=production $(BIN)/gunicorn --workers $${GUNICORN_WORKERS:-2} --bind $${BIND:-127.0.0.1:8000} \
 	  --access-logfile - --graceful-timeout 30 'portal:create_app()'
 
-test: setup e2e-deps ## Run the whole test suite (SQLite, or TEST_DATABASE_URL), end-to-end tests included
+test: setup e2e-deps ## The whole suite: unit, integration, e2e in Chromium (SQLite, or TEST_DATABASE_URL)
 	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
 
 BENCH_SCRIPTS := bench_scoring.py bench_section_page.py bench_pdf.py load_autosave.py bench_dashboard.py \
@@ -94,7 +94,7 @@ bench-scale: setup ## Dashboard at 1M assessments on PostgreSQL (bulk COPY seed,
 	@start=$$(date +%s); $(BIN)/python bench/bench_scale.py; status=$$?; \
 	$(BIN)/python bench/summary.py --since $$start || true; exit $$status
 
-worker: setup ## Run the background worker (once `flask worker` exists)
+worker: setup ## Background worker `flask worker`: RQ on REDIS_URL, else runs queued jobs; renders missing PDFs
 	@if $(FLASK) --help 2>/dev/null | grep -qE '^\s+worker\b'; then exec $(FLASK) worker; \
 	else echo "No worker yet: \`flask --app portal worker\` is not defined."; fi
 
