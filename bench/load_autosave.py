@@ -2,7 +2,7 @@
 
 Usage: python bench/load_autosave.py [--database-url URL] [--respondents 100] [--clients 16]
        [--closed-seconds 20] [--open-rate 100] [--open-seconds 20] [--soak-seconds 60]
-       [--workers 2] [--worker-class gthread] [--threads 4]
+       [--workers 2] [--worker-class gthread] [--threads 4] [--engine-options JSON]
 
 Creates (drops first) the PostgreSQL database the URL names (default bench_autosave), migrates it with
 `flask db upgrade`, seeds the respondents (enterprise, user, draft each) through the service functions,
@@ -18,6 +18,7 @@ Prints the figures with MET/MISSED and records them in bench/results/load_autosa
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -47,6 +48,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread", choices=("sync", "gthread"))
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--engine-options",
+        default="",
+        help="JSON overriding SQLALCHEMY_ENGINE_OPTIONS of the server, e.g. '{\"pool_pre_ping\": false}'",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
     url = args.database_url
@@ -64,9 +70,15 @@ def main() -> int:
     server_label = f"gunicorn {args.workers} x {args.worker_class}" + (
         f" ({args.threads} threads)" if args.worker_class == "gthread" else ""
     )
+    app, variant = "portal:create_app()", ""
+    if args.engine_options:
+        options = json.loads(args.engine_options)
+        app = f"portal:create_app(None, {{'SQLALCHEMY_ENGINE_OPTIONS': {options!r}}})"
+        server_label += f", engine options {json.dumps(options)}"
+        variant = f" ({', '.join(f'{k}={v}' for k, v in options.items())})"
     lost: list[str] = []
     with loadkit.running_gunicorn(
-        url, workers=args.workers, worker_class=args.worker_class, threads=args.threads
+        url, workers=args.workers, worker_class=args.worker_class, threads=args.threads, app=app
     ) as server:
         pool = loadkit.answer_pool(server.port, respondents[0])
         clients = loadkit.login_all(server.port, respondents)
@@ -148,17 +160,17 @@ def main() -> int:
 
     script = __file__
     report.record(
-        script, "autosave closed loop", size=f"{args.clients} clients, {args.closed_seconds:.0f} s, {server_label}",
+        script, "autosave closed loop" + variant, size=f"{args.clients} clients, {args.closed_seconds:.0f} s, {server_label}",
         value=closed["rps"], unit="req/s", goal=f">= {RPS_GOAL:.0f} req/s", met=closed_ok,
         note=f"p50 {closed['p50_ms']} ms, p95 {closed['p95_ms']} ms", details=closed,
     )  # fmt: skip
     report.record(
-        script, "autosave open loop p95", size=f"{args.open_rate:.0f} req/s, {args.open_seconds:.0f} s",
+        script, "autosave open loop p95" + variant, size=f"{args.open_rate:.0f} req/s, {args.open_seconds:.0f} s",
         value=opened["p95_ms"], unit="ms", goal=f"<= {P95_GOAL_MS:.0f} ms", met=open_ok,
         note=f"p50 {opened['p50_ms']} ms", details=opened,
     )  # fmt: skip
     report.record(
-        script, "autosave nothing lost", size=f"{args.respondents} respondents, {args.soak_seconds:.0f} s",
+        script, "autosave nothing lost" + variant, size=f"{args.respondents} respondents, {args.soak_seconds:.0f} s",
         value=len(tally.problems) + len(lost), unit="errors+lost", goal="0", met=soak_ok,
         note=f"{soak['requests']} saves, {soak['intended_409']} intended 409s, {len(ledger.acked)} answers checked",
         details=soak,
