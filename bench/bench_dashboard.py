@@ -186,7 +186,7 @@ def main() -> int:
     started = time.perf_counter()
     client.get("/api/v1/stats")
     print(
-        f"first request after process start (builds the maintained aggregates): "
+        f"first request after process start (no process cache: the aggregates live in the database): "
         f"{(time.perf_counter() - started) * 1000:.0f} ms"
     )
     for _ in range(args.runs):

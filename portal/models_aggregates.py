@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal.extensions import db
+from portal.models import Assessment
 
 FLAG_MEASURES = (
     "cloud_enterprise",
@@ -90,4 +91,17 @@ dimension_totals = sa.Table(
     sa.Column("score_tenths", sa.BigInteger, nullable=False),
     sa.Column("n", sa.Integer, nullable=False),
     comment="Dimension score sums (tenths) and counts of current results per dashboard group",
+)
+
+# The dashboard's median under a combination of filters (district official + industry, ...): a covering
+# index range, scores counted per value, never a walk through the whole round's score order.
+ix_assessments_current_groups = sa.Index(
+    "ix_assessments_current_groups",
+    Assessment.round_id,
+    Assessment.is_current,
+    Assessment.district,
+    Assessment.industry_division,
+    Assessment.size_class,
+    Assessment.above_designated_size,
+    Assessment.overall_score,
 )

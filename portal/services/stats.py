@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, exists, func, literal, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from portal import reference
@@ -241,12 +241,20 @@ def _key_value(name: str, value: Any) -> Any:
     return value
 
 
-def _grouped(filters: Filters, by: str | None, *, round_only: bool = True) -> dict[Any, _Acc]:
-    """Running sums per value of `by` (None: one group) over the totals rows under the filters."""
+def _grouped(
+    filters: Filters, by: str | None, *, round_only: bool = True, full: bool = False
+) -> dict[Any, _Acc]:
+    """Running sums per value of `by` (None: one group) over the totals rows under the filters.
+
+    Without `full` only counts, index sums, levels and 规上 counts (what breakdowns and the trend show).
+    """
     table = aggregate_totals
-    fine = [table.c.status, table.c.gated_level, table.c.above, table.c.size_class]
+    fine = [table.c.status, table.c.gated_level, table.c.above]
+    if full:
+        fine.append(table.c.size_class)
     keys = ([table.c[by]] if by else []) + fine
-    measures = [func.sum(table.c[name]).label(name) for name in TOTAL_MEASURES]
+    names = list(TOTAL_MEASURES) if full else ["n", "score_n", "score_tenths"]
+    measures = [func.sum(table.c[name]).label(name) for name in names]
     query = (
         select(*keys, *measures)
         .where(table.c.n != 0, *_totals_conditions(table, filters, round_only=round_only))
@@ -260,11 +268,11 @@ def _grouped(filters: Filters, by: str | None, *, round_only: bool = True) -> di
             "status": values["status"],
             "level": values["gated_level"] or None,
             "above": values["above"] == 1,
-            "size_class": values["size_class"] or None,
+            "size_class": (values["size_class"] or None) if full else None,
             "score_sum": int(values["score_tenths"] or 0) / 10,
             "score_n": values["score_n"],
         }
-        for name, label in TOTAL_MEASURES.items():
+        for name, label in TOTAL_MEASURES.items() if full else ():
             if ":" in label:
                 value = int(values[name] or 0)
                 record[label] = value / 1_000_000 if name == "nc_micro" else value
@@ -349,20 +357,25 @@ def _median(filters: Filters, count: int) -> float | None:
         kind, value = chosen[0] if chosen else ("city", "")
         median = aggregates.histogram_median(aggregates.histogram(filters.round_id, None, kind, value))
         return None if median is None else round(median, 1)
-    base = (
-        select(Assessment.overall_score)
+    # A combination of filters: the matching rows' scores counted per value (index range on the
+    # aggregate index, then a histogram of at most ~1001 values) -- an ORDER BY ... OFFSET here made
+    # SQLite walk the score order of the whole round.
+    # "score + 0" and no range on the score: the planner takes the covering index of the filter
+    # columns (ix_assessments_current_groups) instead of walking the score index of the whole round.
+    score = (Assessment.overall_score + literal_column("0")).label("score")
+    counts = db.session.execute(
+        select(score, func.count())
         .where(
             Assessment.round_id == filters.round_id,
             Assessment.is_current.is_(True),
-            Assessment.overall_score.is_not(None),
             *assessment_conditions(filters),
         )
-        .order_by(Assessment.overall_score)
+        .group_by(score)
+    ).all()
+    median = aggregates.histogram_median(
+        {aggregates.tenths(float(value)): int(n) for value, n in counts if value is not None}
     )
-    values = list(db.session.scalars(base.offset((count - 1) // 2).limit(2 - count % 2)))
-    if not values:
-        return None
-    return round(sum(values) / len(values), 1)
+    return None if median is None else round(median, 1)
 
 
 def _registered(filters: Filters) -> dict[str, dict[str, int]]:
@@ -428,7 +441,7 @@ def dashboard(filters: Filters) -> dict[str, Any]:
     from portal.services import targets as targets_service
 
     aggregates.ensure_rounds()
-    totals = _grouped(filters, None).get(None, _Acc())
+    totals = _grouped(filters, None, full=True).get(None, _Acc())
     per_round = {
         key: acc for key, acc in _grouped(filters, "round_id", round_only=False).items() if acc.assessed
     }
