@@ -1,4 +1,4 @@
-"""Flask commands: create-user, seed-demo, demo-logins, is-empty."""
+"""Flask commands: create-user, seed-demo, demo-logins, is-empty (and the groups registered below)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ def register(app: Flask) -> None:
     from portal.cli_data import register as register_data  # rescore, import-enterprises
 
     register_data(app)
+    from portal.cli_questionnaires import register as register_questionnaires  # questionnaires validate
+
+    register_questionnaires(app)
 
 
 @click.command("create-user")
