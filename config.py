@@ -51,6 +51,8 @@ class Config:
         # The worker renders report PDFs that are missing (lost job, crash) at start and this often.
         self.REPORTS_RECONCILE_SECONDS = env_int("REPORTS_RECONCILE_SECONDS", 300)
         self.PORT = env_int("PORT", 5000)
+        # Exports of longer lists (XLSX/CSV) run as a background job instead of inside the request.
+        self.EXPORT_INLINE_ROWS = env_int("EXPORT_INLINE_ROWS", 5000)
 
         # Sessions: idle timeout is enforced server-side (portal.auth) and by the cookie lifetime.
         self.SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)

@@ -82,8 +82,6 @@ def worker_command(once: bool) -> None:
         finally:
             stop.set()
         return
-    import portal.officials.jobs_runners  # noqa: F401
-
     next_reconcile = 0.0
     while True:
         if time.monotonic() >= next_reconcile:

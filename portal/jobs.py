@@ -2,11 +2,14 @@
 
 Never a thread pool. Job status and progress live in the `jobs` table; produced files under
 instance/jobs/. `flask --app portal worker` runs an RQ worker, or (without Redis) picks up queued
-jobs whose process was lost.
+jobs whose process was lost. Without Redis each job runs in `python -m portal.job_process JOB_ID`,
+which imports this module under its own name (never as __main__, whose registry would be empty).
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import subprocess
 import sys
@@ -24,10 +27,14 @@ from portal.models import User, utcnow
 from portal.models_officials import Job
 
 QUEUE_NAME = "portal"
-ENV_DATABASE = "PORTAL_JOB_DATABASE_URL"
+# The parent passes these settings to a job process (JSON in this variable) so it sees the same database and folders.
+ENV_SETTINGS = "PORTAL_JOB_SETTINGS"
+PASSED_SETTINGS = ("SQLALCHEMY_DATABASE_URI", "JOBS_DIR", "REPORTS_DIR")
 
 # kind -> runner(job, progress) returning (file path, download name, total rows)
 RUNNERS: dict[str, Callable[[Job, Callable[[int], None]], tuple[Path, str, int]]] = {}
+# The one list of modules that register runners; every process that runs jobs imports them (load_runners).
+RUNNER_MODULES = ("portal.officials.jobs_runners", "portal.reports.tasks", "portal.services.admin")
 
 
 def runner(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -38,6 +45,12 @@ def runner(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         return function
 
     return decorator
+
+
+def load_runners() -> None:
+    """Import every module that registers a runner (cheap after the first call)."""
+    for name in RUNNER_MODULES:
+        importlib.import_module(name)
 
 
 def jobs_dir(app: Flask | None = None) -> Path:
@@ -68,17 +81,24 @@ def enqueue(kind: str, params: dict[str, Any], user: User | None) -> Job:
             "portal.jobs.rq_entry", job.id, job_timeout=3600
         )
     else:
-        env = dict(os.environ)
-        env[ENV_DATABASE] = current_app.config["SQLALCHEMY_DATABASE_URI"]
-        subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-            [sys.executable, "-m", "portal.jobs", job.id],
+        start_process(job.id)
+    return job
+
+
+def start_process(job_id: str) -> subprocess.Popen[bytes]:
+    """Run the job in `python -m portal.job_process JOB_ID`; its stderr goes to <jobs dir>/JOB_ID.log."""
+    settings = {key: str(current_app.config[key]) for key in PASSED_SETTINGS if current_app.config.get(key)}
+    env = {**os.environ, ENV_SETTINGS: json.dumps(settings)}
+    with open(jobs_dir() / f"{job_id}.log", "ab") as log:
+        return subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+            [sys.executable, "-m", "portal.job_process", job_id],
             env=env,
             cwd=str(Path(current_app.root_path).parent),
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log,
             start_new_session=True,
         )
-    return job
 
 
 def get_job(job_id: str, user: User) -> Job | None:
@@ -102,6 +122,7 @@ def run_job(job_id: str) -> None:
         db.session.commit()
 
     try:
+        load_runners()
         path, name, total = RUNNERS[job.kind](job, progress)
     except Exception:  # noqa: BLE001 - a failed job is recorded, never half-delivered
         db.session.rollback()
@@ -127,9 +148,7 @@ def pending_jobs() -> list[str]:
 def _app() -> Flask:
     from portal import create_app
 
-    overrides = (
-        {"SQLALCHEMY_DATABASE_URI": os.environ[ENV_DATABASE]} if os.environ.get(ENV_DATABASE) else None
-    )
+    overrides = json.loads(os.environ.get(ENV_SETTINGS) or "{}") or None
     return create_app(os.environ.get("FLASK_CONFIG"), overrides)
 
 
@@ -137,20 +156,15 @@ def rq_entry(job_id: str) -> None:
     """RQ calls this in the worker process."""
     app = _app()
     with app.app_context():
-        import portal.officials.jobs_runners  # noqa: F401  (registers the runners)
-
         run_job(job_id)
 
 
 def main(argv: list[str]) -> int:
-    """`python -m portal.jobs JOB_ID`: run one job in this separate process."""
+    """Run one job in this separate process (`python -m portal.job_process JOB_ID`)."""
     app = _app()
     with app.app_context():
-        import portal.officials.jobs_runners  # noqa: F401
-
         run_job(argv[0])
+        log = jobs_dir() / f"{argv[0]}.log"
+        if log.exists() and log.stat().st_size == 0:
+            log.unlink()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -7,13 +7,3 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group=None)
 
 from portal.admin import cli, routes  # noqa: E402,F401
 from portal.admin.members import bp as members_bp  # noqa: E402,F401
-
-
-def _register_job_runner() -> None:
-    from portal import jobs
-    from portal.services import admin
-
-    jobs.runner(admin.RESCORE_JOB)(admin.run_rescore)
-
-
-_register_job_runner()

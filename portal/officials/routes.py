@@ -8,6 +8,7 @@ from typing import Any
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -341,7 +342,7 @@ def _export(kind: str) -> Response:
     except stats.ScopeError:
         abort(404)
     lang = "en" if request.args.get("lang") == "en" else "zh"
-    if total > exports.INLINE_LIMIT:
+    if total > current_app.config["EXPORT_INLINE_ROWS"]:
         args = {key: value for key, value in request.args.items() if key not in ("page", "lang")}
         job = jobs.enqueue(f"export_{kind}", {"args": args, "lang": lang}, current_user)
         return redirect(url_for("officials.job", job_id=job.id))

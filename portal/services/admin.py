@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 import questionnaires
 import scoring
+from portal import jobs
 from portal.extensions import db
 from portal.models import ROLES, Assessment, AuditEvent, Enterprise, Membership, Round, Setting, User, utcnow
 from portal.models_officials import Job, PlanTarget
@@ -520,8 +521,6 @@ def publish_catalogue(actor: User, questionnaire_id: str, version: str) -> None:
 
 def start_rescore(actor: User) -> Job:
     """Start the background re-scoring of stored results with the published catalogue."""
-    from portal import jobs
-
     questionnaire_id, _, catalogue_version = results.published_versions()
     params = {"questionnaire_id": questionnaire_id, "catalogue_version": catalogue_version}
     audit.record("admin.rescore_start", user=actor, object_type="job", detail=params)
@@ -576,10 +575,9 @@ def _verified_with_new_catalogue(
     return len(rows), differing
 
 
+@jobs.runner(RESCORE_JOB)
 def run_rescore(job: Job, progress: Any) -> tuple[Path, str, int]:
     """Job runner: adopt the published catalogue on submitted results, re-score, report verified ones."""
-    from portal import jobs
-
     questionnaire_id = job.params["questionnaire_id"]
     catalogue_version = job.params.get("catalogue_version")
     counted = (

@@ -17,7 +17,6 @@ from portal.extensions import db
 from portal.models import Assessment, AssessmentDimensionScore, Enterprise, User
 from portal.services import stats
 
-INLINE_LIMIT = 5000
 BATCH = 2000
 DIMENSIONS = ("strategy", "equipment", "network", "software", "cloud", "identifier", "security", "outcomes")
 

@@ -16,7 +16,7 @@ import questionnaires
 import scoring
 from portal.extensions import db
 from portal.models import Assessment, AuditEvent
-from portal.services import exports, results
+from portal.services import results
 from tests.factories import DEFAULT_PASSWORD, EnterpriseFactory, RoundFactory, UserFactory, official
 
 from .conftest import login
@@ -286,7 +286,7 @@ def test_exports_have_the_chinese_header_and_the_filtered_rows(app, client, worl
 
 
 def test_a_long_export_runs_as_a_job_with_progress_and_download(app, client, world, monkeypatch):
-    monkeypatch.setattr(exports, "INLINE_LIMIT", 2)
+    monkeypatch.setitem(app.config, "EXPORT_INLINE_ROWS", 2)
     app.config["JOBS_MODE"] = "inline"
     try:
         login(client, world["city"], DEFAULT_PASSWORD)
