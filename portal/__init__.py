@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, has_request_context, render_template, request, session
+from flask import Flask, abort, has_request_context, jsonify, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -20,6 +20,13 @@ from portal.access import access_rule_of
 from portal.extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+JSON_ERRORS = {
+    400: "Bad request.",
+    403: "Forbidden.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    500: "Internal error.",
+}
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -138,10 +145,12 @@ def register_reports(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     """Friendly pages for 400/403/404/500 and for an expired CSRF token."""
 
-    def render_error(error: Any) -> tuple[str, int]:
+    def render_error(error: Any) -> tuple[Any, int]:
         code = getattr(error, "code", 500) or 500
         if code >= 500:
             db.session.rollback()
+        if request.path.startswith("/api/"):  # the JSON API answers JSON even where no blueprint matched
+            return jsonify(error=JSON_ERRORS.get(code, "Error.")), code
         return render_template("errors/error.html", code=code), code
 
     for code in (400, 403, 404, 405, 500):

@@ -51,6 +51,22 @@ ANSWER_VALUE = {
     ],
 }
 
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+STATS_PARAMETERS = [
+    _query(
+        "district", {"type": "string"}, "Chinese district name; a district official always gets their own"
+    ),
+    _query("industry", {"type": "string"}, "GB/T 4754 division, 34 or C34"),
+    _query("size", {"type": "string", "enum": ["large", "medium", "small", "micro"]}, "Size class"),
+    _query("above_designated_size", {"type": "boolean"}, "规上 (true) or not (false)"),
+    _query("round", {"type": "integer"}, "Round year; default the newest round"),
+]
+BREAKDOWN = {"type": "array", "items": {"type": "object"}}
+
 SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object",
@@ -170,6 +186,57 @@ SCHEMAS: dict[str, Any] = {
             "answers": {"type": "object", "additionalProperties": ANSWER_VALUE},
         },
         "required": ["version", "answers"],
+    },
+    "Stats": {
+        "type": "object",
+        "description": "The dashboard's aggregates; the same effective filters give the same body whoever asks",
+        "properties": {
+            "filters": {
+                "type": "object",
+                "description": "The effective filters (the official's scope included), echoed",
+                "properties": {
+                    "district": {"type": "string", "nullable": True},
+                    "industry": {"type": "string", "nullable": True},
+                    "size": {"type": "string", "nullable": True},
+                    "above_designated_size": {"type": "boolean", "nullable": True},
+                    "round": {"type": "integer", "nullable": True},
+                },
+            },
+            "counts": {
+                "type": "object",
+                "properties": {
+                    name: {"type": "number"}
+                    for name in (
+                        "registered",
+                        "drafts",
+                        "submitted",
+                        "verified",
+                        "assessed",
+                        "registered_above",
+                        "assessed_above",
+                        "above_coverage",
+                    )
+                },
+            },
+            "levels": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+                "description": 'assessed enterprises per level, {"1": n, ..., "5": n}',
+            },
+            "mean_score": {"type": "number", "nullable": True},
+            "median_score": {"type": "number", "nullable": True},
+            "dimension_means": {"type": "object"},
+            "by_district": BREAKDOWN,
+            "by_industry": BREAKDOWN,
+            "by_size": BREAKDOWN,
+            "by_above_designated_size": BREAKDOWN,
+            "trend": {**BREAKDOWN, "description": "per round"},
+            "targets": {
+                **BREAKDOWN,
+                "description": "plan targets: value, deadline, baseline, rule, candidates, verified, recognised",
+            },
+        },
+        "required": ["filters", "counts", "levels", "by_district", "trend", "targets"],
     },
     "Result": {
         "type": "object",
@@ -414,6 +481,21 @@ def _document() -> dict[str, Any]:
                         ),
                         "409": _error("Not submitted yet"),
                         "404": ERRORS["404"],
+                    },
+                }
+            },
+            "/stats": {
+                "get": {
+                    "summary": "The officials' dashboard aggregates, scoped and filtered like the pages",
+                    "description": "Officials (their district) and admins (every district); other roles get 404.",
+                    "parameters": STATS_PARAMETERS,
+                    "responses": {
+                        "200": _json(_ref("Stats"), "The aggregates"),
+                        "400": _error("An unknown industry or size, or a round that is not a year"),
+                        "404": _error(
+                            "Another district than the official's, an unknown district or round, "
+                            "or a role that may not read statistics"
+                        ),
                     },
                 }
             },

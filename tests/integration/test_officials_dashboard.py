@@ -267,6 +267,38 @@ def test_review_transitions_are_audited_and_corrections_rescore_the_verified_res
     assert counts["verified"] == 1 and counts["assessed"] == 2
 
 
+def test_stats_api_errors_are_json_and_the_openapi_document_describes_it(app, client, world):
+    login(client, world["district"], DEFAULT_PASSWORD)
+    for query in ("district=鄂城区", "district=火星区", "round=1999"):
+        response = client.get(f"/api/v1/stats?{query}")
+        assert response.status_code == 404 and response.mimetype == "application/json", query
+        assert response.get_json()["error"].startswith("Not found"), query
+    for query in ("industry=99", "size=huge", "round=abc"):
+        response = client.get(f"/api/v1/stats?{query}")
+        assert response.status_code == 400 and response.get_json()["error"], query
+    unknown = client.get("/api/v1/no-such-endpoint")
+    assert unknown.status_code == 404 and unknown.get_json() == {"error": "Not found."}
+    wrong_method = client.delete("/api/v1/stats")
+    assert wrong_method.status_code == 405 and wrong_method.get_json() == {"error": "Method not allowed."}
+    assert "<html" in client.get("/officials/no-such-page").get_data(as_text=True).lower()
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/stats"]["get"]
+    assert [parameter["name"] for parameter in operation["parameters"]] == [
+        "district",
+        "industry",
+        "size",
+        "above_designated_size",
+        "round",
+    ]
+    assert {"200", "400", "401", "404"} <= set(operation["responses"])
+    schema = document["components"]["schemas"]["Stats"]
+    body = client.get("/api/v1/stats").get_json()
+    assert set(schema["required"]) <= set(body) <= set(schema["properties"])
+    assert set(body["counts"]) == set(schema["properties"]["counts"]["properties"])
+    assert set(body["filters"]) == set(schema["properties"]["filters"]["properties"])
+
+
 def test_exports_have_the_chinese_header_and_the_filtered_rows(app, client, world):
     login(client, world["city"], DEFAULT_PASSWORD)
     response = client.get("/officials/export.csv?status=assessed&district=鄂城区")
