@@ -32,7 +32,7 @@ from portal.models import Assessment, Round
 from portal.officials import bp, jobs_runners  # noqa: F401  (registers the job runners)
 from portal.officials.forms import CorrectionForm, ReturnForm, VerifyForm, VisitForm
 from portal.reports import charts, summary
-from portal.services import exports, review, stats
+from portal.services import audit, exports, review, stats
 from portal.services.enterprises import visible_enterprise
 from portal.services.results import DEFAULT_QUESTIONNAIRE_ID
 
@@ -86,13 +86,33 @@ def _officials_helpers() -> dict[str, Any]:
     }
 
 
-def _filters() -> stats.Filters:
+def _filters(audited_action: str | None = None) -> stats.Filters:
+    """The effective filters; 404 outside the scope, 400 for a malformed one (audited as a failure if asked)."""
     try:
         return stats.effective_filters(current_user, request.args)
-    except stats.ScopeError:
-        abort(404)
-    except stats.FilterError:
-        abort(400)
+    except (stats.ScopeError, stats.FilterError) as error:
+        if audited_action:
+            _audit(audited_action, result="failure", reason=str(error))
+        abort(404 if isinstance(error, stats.ScopeError) else 400)
+
+
+def _audit(
+    action: str,
+    *,
+    result: str = "success",
+    object_type: str = "enterprise_list",
+    object_id: Any = None,
+    **detail: Any,
+) -> None:
+    """Record a download or export (who, when, IP, object, result) with the request's filters; commits."""
+    audit.record_now(
+        action,
+        user=current_user._get_current_object(),
+        result=result,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"filters": request.args.to_dict(), **detail},
+    )
 
 
 def _dimension_names(locale: str) -> dict[str, str]:
@@ -333,19 +353,20 @@ def correct(assessment_id: int) -> Response:
 
 
 def _export(kind: str) -> Response:
-    filters = _filters()
+    filters = _filters(audited_action="officials.export")
     try:
         query = stats.list_query_from_args(filters, request.args)
         total = stats.list_count(current_user, query)
-    except stats.FilterError:
-        abort(400)
-    except stats.ScopeError:
-        abort(404)
+    except (stats.ScopeError, stats.FilterError) as error:
+        _audit("officials.export", result="failure", format=kind, reason=str(error))
+        abort(404 if isinstance(error, stats.ScopeError) else 400)
     lang = "en" if request.args.get("lang") == "en" else "zh"
     if total > current_app.config["EXPORT_INLINE_ROWS"]:
         args = {key: value for key, value in request.args.items() if key not in ("page", "lang")}
         job = jobs.enqueue(f"export_{kind}", {"args": args, "lang": lang}, current_user)
+        _audit("officials.export", format=kind, rows=total, job=job.id)  # the file itself: job_download
         return redirect(url_for("officials.job", job_id=job.id))
+    _audit("officials.export", format=kind, rows=total)
     if kind == "csv":
         response = Response(
             stream_with_context(exports.iter_csv(current_user, query, lang)),
@@ -393,9 +414,21 @@ def job(job_id: str) -> str:
 def job_download(job_id: str) -> Response:
     """The file a finished job produced."""
     found = jobs.get_job(job_id, current_user)
-    if found is None or found.status != "done" or not found.result_path:
-        abort(404)
-    if found.kind in OWNER_ONLY_DOWNLOADS and found.created_by_id != current_user.id:
+    refused = (
+        found is None
+        or found.status != "done"
+        or not found.result_path
+        or (found.kind in OWNER_ONLY_DOWNLOADS and found.created_by_id != current_user.id)
+    )
+    detail = {"kind": found.kind, "file": found.result_name} if found is not None else {}
+    _audit(
+        "officials.job_download",
+        result="failure" if refused else "success",
+        object_type="job",
+        object_id=job_id,
+        **detail,
+    )
+    if refused:
         abort(404)
     return send_file(found.result_path, as_attachment=True, download_name=found.result_name)
 
@@ -404,16 +437,16 @@ def job_download(job_id: str) -> Response:
 @access("staff")
 def reports_zip() -> Response:
     """Start a job that puts the report PDFs of the filtered list into one ZIP; show its progress page."""
-    filters = _filters()
+    filters = _filters(audited_action="officials.reports_zip")
     try:
-        stats.list_count(current_user, stats.list_query_from_args(filters, request.args))
-    except stats.FilterError:
-        abort(400)
-    except stats.ScopeError:
-        abort(404)
+        total = stats.list_count(current_user, stats.list_query_from_args(filters, request.args))
+    except (stats.ScopeError, stats.FilterError) as error:
+        _audit("officials.reports_zip", result="failure", reason=str(error))
+        abort(404 if isinstance(error, stats.ScopeError) else 400)
     args = {key: value for key, value in request.args.items() if key not in ("page", "lang", "sort")}
     lang = "en" if request.args.get("lang") == "en" else "zh"
     job = jobs.enqueue("reports_zip", {"args": args, "lang": lang}, current_user)
+    _audit("officials.reports_zip", rows=total, job=job.id)  # the ZIP itself: job_download
     return redirect(url_for("officials.job", job_id=job.id))
 
 
@@ -421,9 +454,10 @@ def reports_zip() -> Response:
 @access("staff")
 def summary_pdf() -> Response:
     """The district/city summary PDF for the dashboard's filters (Chinese; English with ?lang=en)."""
-    filters = _filters()
+    filters = _filters(audited_action="officials.summary_pdf")
     lang = "en" if request.args.get("lang") == "en" else "zh"
     pdf = summary.render_summary_pdf(current_user, filters, lang)
+    _audit("officials.summary_pdf", object_type="summary", lang=lang)
     response = send_file(
         io.BytesIO(pdf),
         mimetype="application/pdf",

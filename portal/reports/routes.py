@@ -22,6 +22,7 @@ from flask_login import current_user
 from portal.access import access
 from portal.models import Assessment
 from portal.reports import service
+from portal.services import audit
 
 bp = Blueprint("reports", __name__)
 
@@ -105,15 +106,45 @@ def _render_now(assessment: Assessment, lang: str) -> Response | tuple[str, int]
 @bp.get("/assessments/<int:assessment_id>/report.pdf")
 @access("authenticated")
 def download(assessment_id: int) -> Response | tuple[str, int]:
-    """The report PDF: from the cache when current, else rendered now; a failed render shows an error page."""
-    assessment = _readable(assessment_id)
+    """The report PDF: from the cache when current, else rendered now; a failed render shows an error page.
+
+    Every answer that sends a PDF, refuses one or shows the error page is audited ("report.download");
+    the "正在生成" page is not (its refresh comes back here).
+    """
     lang = _lang()
+    assessment = service.report_for_user(current_user, assessment_id)
+    if assessment is None:
+        _audit_download(assessment_id, lang, "failure", reason="not found or not allowed")
+        abort(404)
     path = service.cached_report(assessment, lang)
     if path is not None:
-        return _send(assessment, path)
-    if assessment.report_status == "failed" and not service.is_rendering(assessment, lang):
-        return _failed(assessment, lang)
-    return _render_now(assessment, lang)
+        outcome: Response | tuple[str, int] = _send(assessment, path)
+    elif assessment.report_status == "failed" and not service.is_rendering(assessment, lang):
+        outcome = _failed(assessment, lang)
+    else:
+        outcome = _render_now(assessment, lang)
+    status_code = outcome[1] if isinstance(outcome, tuple) else outcome.status_code
+    if status_code != 202:
+        _audit_download(
+            assessment_id,
+            lang,
+            "success" if status_code < 400 else "failure",
+            number=service.number_of(assessment),
+            enterprise_id=assessment.enterprise_id,
+            **({} if status_code < 400 else {"reason": "render failed"}),
+        )
+    return outcome
+
+
+def _audit_download(assessment_id: int, lang: str, result: str, **detail: Any) -> None:
+    audit.record_now(
+        "report.download",
+        user=current_user._get_current_object(),
+        result=result,
+        object_type="assessment",
+        object_id=assessment_id,
+        detail={"lang": lang, **detail},
+    )
 
 
 @bp.post("/assessments/<int:assessment_id>/report/retry")

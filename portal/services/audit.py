@@ -46,6 +46,17 @@ def record(
     return event
 
 
+def record_now(action: str, *, user: User, **fields: Any) -> AuditEvent:
+    """Record and commit at once, leaving `user` loaded for the rest of the request.
+
+    A streamed download reads the user after the request's session is gone, so its attributes must not
+    stay expired by this commit.
+    """
+    event = record(action, user=user, commit=True, **fields)
+    db.session.refresh(user)
+    return event
+
+
 def recent_events(action: str | None = None, limit: int = 100) -> list[AuditEvent]:
     """The most recent audit events, newest first, optionally for one action."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
