@@ -111,6 +111,8 @@ class Config:
 
         # Audit trail: events older than this are deleted by `flask prune-audit` (180 days: legal minimum).
         self.AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+        # Accounts unused for this many days are disabled by `flask disable-inactive` and the admin button.
+        self.ACCOUNT_INACTIVE_DAYS = env_int("ACCOUNT_INACTIVE_DAYS", 180)
 
 
 class DevelopmentConfig(Config):

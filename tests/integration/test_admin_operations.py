@@ -252,3 +252,21 @@ def test_seed_demo_refuses_in_production_configuration(app, monkeypatch):
     assert result.exit_code != 0 and "production" in result.output
     with app.app_context():
         assert accounts.find_user("demo-admin") is None
+
+
+def test_the_inactivity_limit_comes_from_account_inactive_days_in_the_environment(app, monkeypatch):
+    from portal import create_app
+
+    assert app.config["ACCOUNT_INACTIVE_DAYS"] == 180
+    monkeypatch.setenv("ACCOUNT_INACTIVE_DAYS", "30")
+    configured = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    assert configured.config["ACCOUNT_INACTIVE_DAYS"] == 30
+    with configured.app_context():
+        idle = UserFactory(role="enterprise", last_login_at=utcnow() - timedelta(days=45))
+        active = UserFactory(role="enterprise", last_login_at=utcnow() - timedelta(days=10))
+        db.session.commit()
+        names = idle.username, active.username
+    result = configured.test_cli_runner().invoke(args=["disable-inactive"])
+    assert result.exit_code == 0, result.output
+    with configured.app_context():
+        assert [accounts.find_user(name).active for name in names] == [False, True]
