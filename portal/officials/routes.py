@@ -370,7 +370,7 @@ def _export(kind: str) -> Response:
     if kind == "csv":
         response = Response(
             stream_with_context(exports.iter_csv(current_user, query, lang)),
-            mimetype="text/csv; charset=utf-8",
+            mimetype="text/csv",  # Flask adds "; charset=utf-8"
         )
         response.headers["Content-Disposition"] = "attachment; filename=enterprises.csv"
         return response

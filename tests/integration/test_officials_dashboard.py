@@ -317,6 +317,25 @@ def test_exports_have_the_chinese_header_and_the_filtered_rows(app, client, worl
     assert "字段说明" in workbook.sheetnames
 
 
+def test_csv_exports_declare_utf8_once_and_start_with_a_bom_for_excel(
+    app, client, world, tmp_path, monkeypatch
+):
+    login(client, world["city"], DEFAULT_PASSWORD)
+    inline = client.get("/officials/export.csv?status=assessed")
+    assert inline.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert inline.data.startswith("\ufeff".encode())
+    monkeypatch.setitem(app.config, "EXPORT_INLINE_ROWS", 2)
+    monkeypatch.setitem(app.config, "JOBS_MODE", "inline")
+    monkeypatch.setitem(app.config, "JOBS_DIR", str(tmp_path / "jobs"))
+    job_url = client.get("/officials/export.csv?status=assessed").headers["Location"]
+    from_job = client.get(job_url + "/download")
+    assert from_job.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert from_job.data.startswith("\ufeff".encode())
+    assert (
+        from_job.data.decode("utf-8-sig").splitlines()[1:] == inline.data.decode("utf-8-sig").splitlines()[1:]
+    )
+
+
 def test_a_long_export_runs_as_a_job_with_progress_and_download(app, client, world, monkeypatch):
     monkeypatch.setitem(app.config, "EXPORT_INLINE_ROWS", 2)
     app.config["JOBS_MODE"] = "inline"
