@@ -1,10 +1,8 @@
-"""Every shipped questionnaire (and the demo fixture) validates, loads fast, and every show_if can be
-made true and false by some answers."""
+"""Every shipped questionnaire (and the demo fixture) validates, and every show_if can be made true and
+false by some answers. (Speed is measured in bench/, not asserted in tests.)"""
 
 import itertools
 import json
-import time
-from pathlib import Path
 
 import pytest
 
@@ -22,14 +20,6 @@ ALL = SHIPPED + [(VALID_ROOT, "demo", "1.10")]
 
 def test_shipped_files_have_no_issue():
     assert [str(issue) for issue in questionnaires.validate_all()] == []
-
-
-@pytest.mark.parametrize(("root", "qid", "version"), ALL, ids=[f"{q}-{v}" for _, q, v in ALL])
-def test_loading_is_fast(root, qid, version):
-    path = Path(root) / qid / f"{version}.yaml"
-    started = time.perf_counter()
-    loader._load_questionnaire.__wrapped__(str(path), 0)
-    assert time.perf_counter() - started < 0.5
 
 
 def _other_option(question, excluded):
