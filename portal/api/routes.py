@@ -249,6 +249,8 @@ def submit(assessment_id: int) -> Response | JsonResponse:
         return _error(message, 422, missing=error.missing, pledge_required=error.pledge_missing)
     except service.InvalidAnswers as error:
         return _error("Some answers do not fit their questions.", 422, errors=error.errors, missing=[])
+    except service.AssessmentError as error:  # e.g. a draft whose round has closed
+        return _error(error.message, error.status)
     return jsonify(result=result)
 
 

@@ -37,6 +37,9 @@ STASH_DAYS = 7
 INVITE_HOURS = 72
 
 
+MAX_ID = 2**31 - 1  # primary keys are 4-byte INTEGER columns
+
+
 def N_(message: str) -> str:
     """Mark a message for translation without translating it (the route translates it for display)."""
     return message
@@ -119,8 +122,8 @@ def approved_enterprises(user: User) -> list[Enterprise]:
 
 def get_for_user(user: User, assessment_id: int) -> Assessment | None:
     """The assessment when `user` is an approved member of its enterprise; None (-> 404) otherwise."""
-    if user.role != "enterprise":
-        return None
+    if user.role != "enterprise" or not 0 < assessment_id <= MAX_ID:
+        return None  # an id past the INTEGER column cannot exist (and would overflow the driver)
     return db.session.scalar(
         select(Assessment)
         .join(Membership, Membership.enterprise_id == Assessment.enterprise_id)

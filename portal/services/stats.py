@@ -116,7 +116,7 @@ def effective_filters(user: User, args: Mapping[str, str]) -> Filters:
     above = _parse_bool(args.get("above_designated_size"))
     raw_round = (args.get("round") or "").strip()
     if raw_round:
-        if not raw_round.isdigit():
+        if not (raw_round.isascii() and raw_round.isdigit() and len(raw_round) <= 9):
             raise FilterError(f"round must be a year, not {raw_round!r}")
         round_ = db.session.scalar(select(Round).where(Round.year == int(raw_round)))
         if round_ is None:
