@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
 
 import portal.reports  # noqa: F401  (points FONTCONFIG_FILE at the bundled fonts before WeasyPrint loads)
 from config import get_config
@@ -145,13 +146,14 @@ def register_reports(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     """Friendly pages for 400/403/404/500 and for an expired CSRF token."""
 
-    def render_error(error: Any) -> tuple[Any, int]:
+    def render_error(error: Any) -> tuple[Any, int, list[tuple[str, str]]]:
         code = getattr(error, "code", 500) or 500
         if code >= 500:
             db.session.rollback()
+        headers = http_error_headers(error)  # e.g. Allow on a 405
         if request.path.startswith("/api/"):  # the JSON API answers JSON even where no blueprint matched
-            return jsonify(error=JSON_ERRORS.get(code, "Error.")), code
-        return render_template("errors/error.html", code=code), code
+            return jsonify(error=JSON_ERRORS.get(code, "Error.")), code, headers
+        return render_template("errors/error.html", code=code), code, headers
 
     for code in (400, 403, 404, 405, 500):
         app.register_error_handler(code, render_error)
@@ -159,6 +161,13 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return render_template("errors/error.html", code=400, csrf=True), 400
+
+
+def http_error_headers(error: Any) -> list[tuple[str, str]]:
+    """The headers an HTTP error carries besides its Content-Type (the Allow list of a 405)."""
+    if not isinstance(error, HTTPException):
+        return []
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
 
 
 def register_template_helpers(app: Flask) -> None:

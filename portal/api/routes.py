@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 import questionnaires
+from portal import http_error_headers
 from portal.access import access
 from portal.api import bp, schemas
 from portal.api.openapi import openapi_document
@@ -54,7 +55,9 @@ def too_large(error: RequestEntityTooLarge) -> JsonResponse:
 def http_error(error: HTTPException) -> JsonResponse:
     code = error.code or 500
     messages = {404: "Not found.", 403: "Forbidden.", 405: "Method not allowed.", 400: "Bad request."}
-    return _error(messages.get(code, error.name), code)
+    response, status = _error(messages.get(code, error.name), code)
+    response.headers.extend(http_error_headers(error))  # e.g. Allow on a 405
+    return response, status
 
 
 @bp.errorhandler(Exception)

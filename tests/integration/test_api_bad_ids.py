@@ -59,3 +59,19 @@ def test_stats_round_that_is_no_plain_year_is_a_400(clients, round_):
     response = clients[1].get("/api/v1/stats", query_string={"round": round_})
     assert response.status_code == 400, response.status_code
     assert "year" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/api/v1/assessments", {"POST"}),
+        ("/api/v1/session", {"GET", "POST", "DELETE"}),
+        ("/login", {"GET", "POST"}),
+    ],
+)
+def test_an_undeclared_method_is_a_405_that_lists_the_allowed_ones(client, path, allowed):
+    response = client.open(path, method="TRACE")
+    assert response.status_code == 405
+    assert allowed <= {method.strip() for method in response.headers["Allow"].split(",")}
+    if path.startswith("/api/"):
+        assert response.get_json()["error"]
