@@ -194,7 +194,8 @@ def create_assessment() -> JsonResponse:
     user = current_user._get_current_object()
     existing_ids = {e.id for e in service.approved_enterprises(user)}
     before = None
-    if enterprise_id is not None or len(existing_ids) == 1:
+    if enterprise_id in existing_ids or (enterprise_id is None and len(existing_ids) == 1):
+        # Only the user's own enterprises are looked up: any other id (even one past the INTEGER range) is a 404.
         before = service.open_assessment(enterprise_id or next(iter(existing_ids)))
     try:
         assessment = service.start_or_continue(user, enterprise_id)

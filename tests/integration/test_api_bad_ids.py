@@ -75,3 +75,13 @@ def test_an_undeclared_method_is_a_405_that_lists_the_allowed_ones(client, path,
     assert allowed <= {method.strip() for method in response.headers["Allow"].split(",")}
     if path.startswith("/api/"):
         assert response.get_json()["error"]
+
+
+@pytest.mark.parametrize("enterprise_id", [-4264200444, 2**31, 2**63, 10**30])
+def test_creating_a_draft_for_an_enterprise_id_past_the_integer_range_is_a_404(app, clients, enterprise_id):
+    with app.app_context():
+        RoundFactory(year=2041, opens_on=date(2041, 1, 1), closes_on=date(2041, 12, 31))
+        db.session.commit()
+    response = clients[0].post("/api/v1/assessments", json={"enterprise_id": enterprise_id})
+    assert response.status_code == 404
+    assert response.get_json()["error"]
