@@ -53,7 +53,14 @@ ANSWER_VALUE = {
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "allowEmptyValue": True,  # an empty value (an empty select of the dashboard form) means no filter
+        "schema": schema,
+        "description": f"{description}; empty = no filter",
+    }
 
 
 STATS_PARAMETERS = [
@@ -183,7 +190,7 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {
             "version": {"type": "integer", "minimum": 0},
-            "answers": {"type": "object", "additionalProperties": ANSWER_VALUE},
+            "answers": {"type": "object", "additionalProperties": ANSWER_VALUE, "maxProperties": 500},
         },
         "required": ["version", "answers"],
     },
@@ -205,17 +212,23 @@ SCHEMAS: dict[str, Any] = {
             "counts": {
                 "type": "object",
                 "properties": {
-                    name: {"type": "number"}
-                    for name in (
-                        "registered",
-                        "drafts",
-                        "submitted",
-                        "verified",
-                        "assessed",
-                        "registered_above",
-                        "assessed_above",
-                        "above_coverage",
-                    )
+                    **{
+                        name: {"type": "number"}
+                        for name in (
+                            "registered",
+                            "drafts",
+                            "submitted",
+                            "verified",
+                            "assessed",
+                            "registered_above",
+                            "assessed_above",
+                        )
+                    },
+                    "above_coverage": {
+                        "type": "number",
+                        "nullable": True,
+                        "description": "percent of registered 规上 enterprises assessed; null when there are none",
+                    },
                 },
             },
             "levels": {
@@ -300,8 +313,8 @@ def _document() -> dict[str, Any]:
                                 "schema": {
                                     "type": "object",
                                     "properties": {
-                                        "username": {"type": "string"},
-                                        "password": {"type": "string"},
+                                        "username": {"type": "string", "minLength": 1, "maxLength": 64},
+                                        "password": {"type": "string", "minLength": 1, "maxLength": 256},
                                     },
                                     "required": ["username", "password"],
                                 }
@@ -318,7 +331,7 @@ def _document() -> dict[str, Any]:
                 "delete": {
                     "summary": "Log out",
                     "parameters": [CSRF],
-                    "responses": {"200": _json(_ref("Session"), "Logged out")},
+                    "responses": {"200": _json(_ref("Session"), "Logged out"), "400": ERRORS["400"]},
                 },
             },
             "/questionnaires/current": {
@@ -358,6 +371,7 @@ def _document() -> dict[str, Any]:
                                     "properties": {
                                         "enterprise_id": {
                                             "type": "integer",
+                                            "nullable": True,
                                             "description": "needed only when the user belongs to several",
                                         }
                                     },
@@ -467,6 +481,7 @@ def _document() -> dict[str, Any]:
                             },
                             "Required answers missing or pledge not given",
                         ),
+                        "409": _error("The assessment's round is closed"),
                         **ERRORS,
                     },
                 }
