@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 import portal.reports  # noqa: F401  (points FONTCONFIG_FILE at the bundled fonts before WeasyPrint loads)
 from config import get_config
@@ -41,6 +42,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.config.from_object(get_config(config_name))
     if overrides:
         app.config.update(overrides)
+    # Before any route is added: every <int:...> in a URL fits the database's INTEGER columns, so an id past
+    # that range is a plain 404 instead of a database error on PostgreSQL.
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -59,6 +63,15 @@ def _sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`int` in URLs: 0 .. 2**31 - 1 (the INTEGER primary keys of SQLite and PostgreSQL)."""
+
+    def __init__(
+        self, url_map: Any, fixed_digits: int = 0, min: int | None = 0, max: int | None = 2**31 - 1
+    ) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max)
 
 
 def select_locale() -> str:

@@ -85,3 +85,26 @@ def test_creating_a_draft_for_an_enterprise_id_past_the_integer_range_is_a_404(a
     response = clients[0].post("/api/v1/assessments", json={"enterprise_id": enterprise_id})
     assert response.status_code == 404
     assert response.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/assessments/2147483648",
+        "/assessments/99999999999999999999/report.pdf",
+        "/enterprises/2147483648",
+        "/officials/enterprises/99999999999999999999",
+        "/admin/users/2147483648",
+        "/admin/users/99999999999999999999",
+    ],
+)
+def test_page_ids_beyond_the_database_integer_range_are_404_not_a_database_error(app, path):
+    from tests.factories import UserFactory
+
+    with app.app_context():
+        user = UserFactory(role="admin")
+        db.session.commit()
+        name = user.username
+    client = app.test_client()
+    assert client.post("/login", data={"username": name, "password": DEFAULT_PASSWORD}).status_code == 302
+    assert client.get(path).status_code == 404

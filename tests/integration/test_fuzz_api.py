@@ -1,7 +1,7 @@
 """Bad input on purpose: hypothesis fuzzing of answer validation and of the JSON API (never a 5xx).
 
-schemathesis is not used: it is not installed in the pinned environment; the API is fuzzed with hypothesis
-and the Flask test client instead (bounded example counts, no deadline).
+Complements tests/integration/test_schemathesis.py (schemathesis against /api/v1/openapi.json): here the API is
+fuzzed with hypothesis and the Flask test client (bounded example counts, no deadline).
 """
 
 from __future__ import annotations
