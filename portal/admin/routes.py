@@ -24,7 +24,6 @@ from portal.admin.forms import (
     TargetForm,
 )
 from portal.assessments.forms import build_section_form, section_questions
-from portal.extensions import db
 from portal.models import Round
 from portal.services import accounts, admin, rounds, targets
 
@@ -43,7 +42,7 @@ def _user_or_404(user_id: int) -> Any:
 
 
 def _round_or_404(round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id)
+    round_ = rounds.get_round(round_id)
     if round_ is None:
         abort(404)
     return round_

@@ -16,8 +16,7 @@ from portal import http_error_headers
 from portal.access import access
 from portal.api import bp, schemas
 from portal.api.openapi import openapi_document
-from portal.extensions import db
-from portal.services import accounts, results
+from portal.services import accounts, discard_changes, results
 from portal.services import assessments as service
 
 JsonResponse = tuple[Response, int]
@@ -62,7 +61,7 @@ def http_error(error: HTTPException) -> JsonResponse:
 
 @bp.errorhandler(Exception)
 def unexpected_error(error: Exception) -> JsonResponse:
-    db.session.rollback()
+    discard_changes()
     from flask import current_app
 
     current_app.logger.exception("API error")

@@ -26,6 +26,7 @@ from portal.assessments.forms import (
 )
 from portal.assessments.presenters import answer_text, results_view
 from portal.services import assessments as service
+from portal.services import discard_changes
 from questionnaires.conditions import visible_question_ids
 
 
@@ -350,14 +351,10 @@ def join() -> str | Response:
                 session["remember"] = False
         except service.AssessmentError as problem:
             error = _(problem.message)
-            from portal.extensions import db
-
-            db.session.rollback()
+            discard_changes()
         except AccountError as problem:
             error = str(problem)
-            from portal.extensions import db
-
-            db.session.rollback()
+            discard_changes()
         else:
             flash(_("You have joined your colleague's enterprise."), "success")
             return redirect(url_for("assessments.history"))

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from portal.access import access
 from portal.auditlog import bp, service
-from portal.extensions import db
 from portal.services import audit
 
 
@@ -54,8 +53,8 @@ def export() -> Response:
         user=current_user._get_current_object(),
         object_type="audit_events",
         detail={"filter": flt.as_args(), "rows": service.count_events(flt)},
+        commit=True,
     )
-    db.session.commit()
     stamp = datetime.now(service.LOCAL_TZ).strftime("%Y%m%d-%H%M%S")
     return Response(
         stream_with_context(service.export_rows(flt)),

@@ -22,17 +22,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 import questionnaires
 from portal import jobs, reference
 from portal.access import access
-from portal.extensions import db
-from portal.models import Assessment, Round
+from portal.models import Assessment
 from portal.officials import bp, jobs_runners  # noqa: F401  (registers the job runners)
 from portal.officials.forms import CorrectionForm, ReturnForm, VerifyForm, VisitForm
 from portal.reports import charts, summary
-from portal.services import audit, exports, review, stats
+from portal.services import assessments, audit, exports, review, rounds, stats
 from portal.services.enterprises import visible_enterprise
 from portal.services.results import DEFAULT_QUESTIONNAIRE_ID
 
@@ -130,7 +128,7 @@ def _filter_options(filters: stats.Filters) -> dict[str, Any]:
         "districts": [(d, reference.district_label(d, locale)) for d in districts],
         "industries": [(c, reference.division_label(c, locale)) for c in reference.INDUSTRY_DIVISIONS],
         "sizes": [(s, reference.size_class_label(s, locale)) for s in reference.SIZE_CLASSES],
-        "rounds": [r.year for r in db.session.scalars(select(Round).order_by(Round.year.desc()))],
+        "rounds": [r.year for r in rounds.list_rounds()],
         "city_wide": current_user.is_city_wide,
     }
 
@@ -226,14 +224,7 @@ def enterprise(enterprise_id: int) -> str:
     found = visible_enterprise(current_user, enterprise_id)
     if found is None:
         abort(404)
-    history = list(
-        db.session.scalars(
-            select(Assessment)
-            .join(Round, Round.id == Assessment.round_id)
-            .where(Assessment.enterprise_id == found.id)
-            .order_by(Round.year.desc())
-        )
-    )
+    history = assessments.history(found.id)
     selected_id = request.args.get("assessment", type=int)
     selected = next((a for a in history if a.id == selected_id), history[0] if history else None)
     locale = _locale()

@@ -15,6 +15,11 @@ def list_rounds() -> list[Round]:
     return list(db.session.scalars(select(Round).order_by(Round.year.desc())))
 
 
+def get_round(round_id: int) -> Round | None:
+    """The round with this id, or None."""
+    return db.session.get(Round, round_id)
+
+
 def get_round_by_year(year: int) -> Round | None:
     """The round of a year, or None."""
     return db.session.scalar(select(Round).where(Round.year == year))
