@@ -94,8 +94,10 @@ def _user_dict() -> dict[str, Any] | None:
     }
 
 
-def _owned(assessment_id: int) -> Any:
-    assessment = service.get_for_user(current_user._get_current_object(), assessment_id)
+def _owned(assessment_id: int, *, for_update: bool = False) -> Any:
+    assessment = service.get_for_user(
+        current_user._get_current_object(), assessment_id, for_update=for_update
+    )
     if assessment is None:
         raise _NotFound()
     return assessment
@@ -215,11 +217,16 @@ def get_assessment(assessment_id: int) -> Response:
 @access("enterprise")
 def put_answers(assessment_id: int) -> Response | JsonResponse:
     """Merge answers written on `version`: 200 {version}, 409 {version, answers}, 422 {errors}."""
-    assessment = _owned(assessment_id)
+    assessment = _owned(assessment_id, for_update=True)  # ownership check and row lock in one query
     version, answers = schemas.put_answers(_json_body())
     try:
         new_version = service.save_answers(
-            assessment, version, answers, user=current_user._get_current_object(), confirm=tuple(answers)
+            assessment,
+            version,
+            answers,
+            user=current_user._get_current_object(),
+            confirm=tuple(answers),
+            locked=True,
         )
     except service.InvalidAnswers as error:
         return _error("Some answers do not fit their questions.", 422, errors=error.errors)

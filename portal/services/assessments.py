@@ -120,11 +120,15 @@ def approved_enterprises(user: User) -> list[Enterprise]:
     )
 
 
-def get_for_user(user: User, assessment_id: int) -> Assessment | None:
-    """The assessment when `user` is an approved member of its enterprise; None (-> 404) otherwise."""
+def get_for_user(user: User, assessment_id: int, *, for_update: bool = False) -> Assessment | None:
+    """The assessment when `user` is an approved member of its enterprise; None (-> 404) otherwise.
+
+    `for_update`: read it as `save_answers(..., locked=True)` needs it - fresh, with its round, locked FOR
+    UPDATE where the database supports it - so an autosave checks ownership and locks in one query.
+    """
     if user.role != "enterprise" or not 0 < assessment_id <= MAX_ID:
         return None  # an id past the INTEGER column cannot exist (and would overflow the driver)
-    return db.session.scalar(
+    statement = (
         select(Assessment)
         .join(Membership, Membership.enterprise_id == Assessment.enterprise_id)
         .where(
@@ -133,6 +137,9 @@ def get_for_user(user: User, assessment_id: int) -> Assessment | None:
             Membership.status == "approved",
         )
     )
+    if for_update:
+        statement = _locking(statement)
+    return db.session.scalar(statement)
 
 
 def history(enterprise_id: int) -> list[Assessment]:
@@ -264,17 +271,19 @@ def start_or_continue(user: User, enterprise_id: int | None = None) -> Assessmen
 # --- answers -------------------------------------------------------------------------------------
 
 
-def _lock(assessment_id: int) -> Assessment:
-    """Re-read the row (locked FOR UPDATE where the database supports it)."""
-    statement = (
-        select(Assessment)
-        .where(Assessment.id == assessment_id)
-        .options(joinedload(Assessment.round, innerjoin=True))  # its status is checked next: one query
-        .execution_options(populate_existing=True)
+def _locking(statement: Any) -> Any:
+    """A fresh read of the assessment with its round, locked FOR UPDATE where the database supports it."""
+    statement = statement.options(joinedload(Assessment.round, innerjoin=True)).execution_options(
+        populate_existing=True
     )
     if db.session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(of=Assessment)
-    found = db.session.scalar(statement)
+    return statement
+
+
+def _lock(assessment_id: int) -> Assessment:
+    """Re-read the row (locked FOR UPDATE where the database supports it)."""
+    found = db.session.scalar(_locking(select(Assessment).where(Assessment.id == assessment_id)))
     if found is None:
         raise AssessmentError(N_("Assessment not found."), 404)
     return found
@@ -296,6 +305,7 @@ def save_answers(
     *,
     user: User | None = None,
     confirm: tuple[str, ...] = (),
+    locked: bool = False,
 ) -> int:
     """Merge `answers` (None clears one) written on `client_version`; return the new version.
 
@@ -310,8 +320,9 @@ def save_answers(
     except questionnaires.AnswerValidationError as error:
         raise InvalidAnswers(_errors_as_dicts(error)) from error
     assessment_id = assessment.id
-    for _attempt in range(_SAVE_ATTEMPTS):
-        current = _lock(assessment_id)
+    for attempt in range(_SAVE_ATTEMPTS):
+        # `locked`: the caller read it with get_for_user(for_update=True) in this transaction.
+        current = assessment if locked and attempt == 0 else _lock(assessment_id)
         if current.status not in EDITABLE_STATUSES:
             db.session.rollback()
             raise AssessmentError(N_("This assessment has been submitted and can no longer be changed."), 409)
