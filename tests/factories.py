@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
+import questionnaires
+import scoring
 from portal import reference
 from portal.extensions import db
-from portal.models import Enterprise, Membership, Round, User, utcnow
-from portal.services import accounts
+from portal.models import Assessment, Enterprise, Membership, Round, User, utcnow
+from portal.services import accounts, results
 from portal.services.demo import demo_uscc
 
 DEFAULT_PASSWORD = "Passw0rd!x"
@@ -96,3 +99,31 @@ def enterprise_user(enterprise: Enterprise | None = None, **kwargs: object) -> U
     user = UserFactory(role="enterprise", **kwargs)
     MembershipFactory(user=user, enterprise=enterprise or EnterpriseFactory())
     return user
+
+
+def scored_assessment(
+    enterprise: Enterprise, round_: Round, *, status: str = "submitted", seed: int = 1, quality: float = 0.5
+) -> Assessment:
+    """An assessment with plausible answers on the published questionnaire; submitted/verified ones are
+    scored and stored through the real result service. Commits."""
+    questionnaire_id, version, catalogue_version = results.published_versions()
+    questionnaire = questionnaires.load(questionnaire_id, version)
+    answers = scoring.random_answers(
+        questionnaire, random.Random(seed), quality=quality, context=results.scoring_context(enterprise)
+    )
+    assessment = Assessment(
+        enterprise=enterprise,
+        round=round_,
+        questionnaire_id=questionnaire_id,
+        questionnaire_version=version,
+        catalogue_version=catalogue_version,
+        status=status,
+        answers=answers,
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    if status in ("submitted", "verified"):
+        results.score_and_store(assessment)
+        results.refresh_current(enterprise.id, round_.id)
+    db.session.commit()
+    return assessment

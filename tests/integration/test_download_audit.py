@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-import questionnaires
-import scoring
 from portal.extensions import db
-from portal.models import Assessment, AuditEvent
-from portal.services import results
+from portal.models import AuditEvent
 from tests.factories import (
     DEFAULT_PASSWORD,
     EnterpriseFactory,
@@ -20,35 +16,13 @@ from tests.factories import (
     UserFactory,
     enterprise_user,
     official,
+    scored_assessment,
 )
 
 from .conftest import login
 
 YEAR = 2094
 IP = "10.20.30.40"
-
-
-def _submitted(enterprise: Any, round_: Any, seed: int) -> Assessment:
-    questionnaire_id, version, catalogue_version = results.published_versions()
-    questionnaire = questionnaires.load(questionnaire_id, version)
-    answers = scoring.random_answers(
-        questionnaire, random.Random(seed), quality=0.5, context=results.scoring_context(enterprise)
-    )
-    assessment = Assessment(
-        enterprise=enterprise,
-        round=round_,
-        questionnaire_id=questionnaire_id,
-        questionnaire_version=version,
-        catalogue_version=catalogue_version,
-        status="submitted",
-        answers=answers,
-    )
-    db.session.add(assessment)
-    db.session.flush()
-    results.score_and_store(assessment)
-    results.refresh_current(enterprise.id, round_.id)
-    db.session.commit()
-    return assessment
 
 
 @pytest.fixture
@@ -61,7 +35,9 @@ def world(app, tmp_path, monkeypatch) -> dict[str, Any]:
         round_ = RoundFactory(year=YEAR)
         own = [EnterpriseFactory(district="华容区", name=f"鄂州市审计{i}有限公司") for i in range(2)]
         other = EnterpriseFactory(district="鄂城区")
-        assessments = [_submitted(enterprise, round_, seed) for seed, enterprise in enumerate([*own, other])]
+        assessments = [
+            scored_assessment(enterprise, round_, seed=seed) for seed, enterprise in enumerate([*own, other])
+        ]
         users = {
             "official": official("华容区").username,
             "member": enterprise_user(own[0]).username,

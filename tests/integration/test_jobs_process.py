@@ -7,27 +7,28 @@ app on a scratch database (a SQLite file, or <test database>_jobsproc on Postgre
 from __future__ import annotations
 
 import io
-import random
 import re
 import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import flask_migrate
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
 
-import questionnaires
-import scoring
 from portal import create_app
 from portal.extensions import db
-from portal.models import Assessment
 from portal.models_officials import Job
-from portal.services import results
-from tests.factories import DEFAULT_PASSWORD, EnterpriseFactory, RoundFactory, UserFactory, official
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    EnterpriseFactory,
+    RoundFactory,
+    UserFactory,
+    official,
+    scored_assessment,
+)
 
 from .conftest import ROOT, login
 from .scratch_db import scratch_database
@@ -40,28 +41,6 @@ NAMES = ("鄂州市华容区进程甲机械有限公司", "鄂州市华容区进
 def db_transaction() -> Iterator[None]:
     """No shared savepoint here: the job process must see committed rows of its own database."""
     yield
-
-
-def _submitted(enterprise: Any, round_: Any, seed: int) -> None:
-    questionnaire_id, version, catalogue_version = results.published_versions()
-    questionnaire = questionnaires.load(questionnaire_id, version)
-    answers = scoring.random_answers(
-        questionnaire, random.Random(seed), quality=0.5, context=results.scoring_context(enterprise)
-    )
-    assessment = Assessment(
-        enterprise=enterprise,
-        round=round_,
-        questionnaire_id=questionnaire_id,
-        questionnaire_version=version,
-        catalogue_version=catalogue_version,
-        status="submitted",
-        answers=answers,
-    )
-    db.session.add(assessment)
-    db.session.flush()
-    results.score_and_store(assessment)
-    results.refresh_current(enterprise.id, round_.id)
-    db.session.commit()
 
 
 @pytest.fixture
@@ -82,7 +61,7 @@ def process_app(database_url: str, tmp_path: Path) -> Iterator[tuple[Flask, dict
             flask_migrate.upgrade(directory=str(ROOT / "migrations"))
             round_ = RoundFactory(year=YEAR)
             for seed, name in enumerate(NAMES):
-                _submitted(EnterpriseFactory(district="华容区", name=name), round_, seed)
+                scored_assessment(EnterpriseFactory(district="华容区", name=name), round_, seed=seed)
             users = {"district": official("华容区").username, "admin": UserFactory(role="admin").username}
             db.session.commit()
         try:

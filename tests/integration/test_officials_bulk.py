@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import random
 import re
 import zipfile
 from typing import Any
@@ -11,43 +10,21 @@ from typing import Any
 import pypdf
 import pytest
 
-import questionnaires
-import scoring
 from portal.extensions import db
-from portal.models import Assessment
 from portal.officials.jobs_runners import safe_name, zip_member_name
 from portal.reports import service
-from portal.services import results
-from tests.factories import DEFAULT_PASSWORD, EnterpriseFactory, RoundFactory, UserFactory, official
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    EnterpriseFactory,
+    RoundFactory,
+    UserFactory,
+    official,
+    scored_assessment,
+)
 
 from .conftest import login
 
 YEAR = 2093
-
-
-def scored(enterprise, round_, *, status: str = "submitted", seed: int = 1) -> Assessment:
-    """An assessment stored and scored through the real result service."""
-    questionnaire_id, version, catalogue_version = results.published_versions()
-    questionnaire = questionnaires.load(questionnaire_id, version)
-    answers = scoring.random_answers(
-        questionnaire, random.Random(seed), quality=0.5, context=results.scoring_context(enterprise)
-    )
-    assessment = Assessment(
-        enterprise=enterprise,
-        round=round_,
-        questionnaire_id=questionnaire_id,
-        questionnaire_version=version,
-        catalogue_version=catalogue_version,
-        status=status,
-        answers=answers,
-    )
-    db.session.add(assessment)
-    db.session.flush()
-    if status in ("submitted", "verified"):
-        results.score_and_store(assessment)
-        results.refresh_current(enterprise.id, round_.id)
-    db.session.commit()
-    return assessment
 
 
 @pytest.fixture
@@ -62,8 +39,12 @@ def world(app) -> dict[str, Any]:
         ]
         echeng = [EnterpriseFactory(district="鄂城区", name=f"鄂城区戊{i}钢铁有限公司") for i in range(2)]
         for index, enterprise in enumerate(huarong + echeng):
-            scored(enterprise, round_, status="verified" if index == 2 else "submitted", seed=index)
-        scored(EnterpriseFactory(district="华容区", name="鄂州市华容区草稿有限公司"), round_, status="draft")
+            scored_assessment(
+                enterprise, round_, status="verified" if index == 2 else "submitted", seed=index
+            )
+        scored_assessment(
+            EnterpriseFactory(district="华容区", name="鄂州市华容区草稿有限公司"), round_, status="draft"
+        )
         district = official("华容区")
         city = official(None)
         admin = UserFactory(role="admin")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import random
 import re
 from html import unescape
 
@@ -13,37 +12,19 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 import questionnaires
-import scoring
 from portal.extensions import db
 from portal.models import Assessment, AuditEvent
 from portal.services import results
-from tests.factories import DEFAULT_PASSWORD, EnterpriseFactory, RoundFactory, UserFactory, official
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    EnterpriseFactory,
+    RoundFactory,
+    UserFactory,
+    official,
+    scored_assessment,
+)
 
 from .conftest import login
-
-
-def _assessment(enterprise, round_, *, status="submitted", seed=1, quality=0.6) -> Assessment:
-    questionnaire_id, version, catalogue_version = results.published_versions()
-    questionnaire = questionnaires.load(questionnaire_id, version)
-    answers = scoring.random_answers(
-        questionnaire, random.Random(seed), quality=quality, context=results.scoring_context(enterprise)
-    )
-    assessment = Assessment(
-        enterprise=enterprise,
-        round=round_,
-        questionnaire_id=questionnaire_id,
-        questionnaire_version=version,
-        catalogue_version=catalogue_version,
-        status=status,
-        answers=answers,
-    )
-    db.session.add(assessment)
-    db.session.flush()
-    if status in ("submitted", "verified"):
-        results.score_and_store(assessment)
-        results.refresh_current(enterprise.id, round_.id)
-    db.session.commit()
-    return assessment
 
 
 @pytest.fixture
@@ -60,9 +41,9 @@ def world(app):
             district="华容区", employees=30, revenue_band="300-2000", above_designated_size=False
         )
         for index, enterprise in enumerate(huarong + echeng):
-            _assessment(enterprise, new, seed=index, quality=0.3 + 0.1 * index)
-            _assessment(enterprise, old, seed=100 + index)
-        _assessment(small, new, status="draft")
+            scored_assessment(enterprise, new, seed=index, quality=0.3 + 0.1 * index)
+            scored_assessment(enterprise, old, seed=100 + index, quality=0.6)
+        scored_assessment(small, new, status="draft", quality=0.6)
         city = official(None, is_reviewer=True)
         district = official("华容区", is_reviewer=True)
         reader = official("华容区", is_reviewer=False)
@@ -150,7 +131,7 @@ def test_one_more_submission_moves_each_affected_count_by_exactly_one(app, clien
         round_ = db.session.scalar(select(Round).where(Round.year == 2091))
         enterprise = EnterpriseFactory(district="华容区", industry_division="30")
         db.session.commit()
-        added = _assessment(enterprise, round_, seed=77)
+        added = scored_assessment(enterprise, round_, seed=77, quality=0.6)
         level, above = added.gated_level, added.above_designated_size
         assert db.session.get(Enterprise, enterprise.id) is not None
     after = client.get("/api/v1/stats").get_json()
