@@ -12,10 +12,16 @@ import pytest
 
 from portal.extensions import db
 from portal.i18n import translator
-from tests.factories import DEFAULT_PASSWORD, EnterpriseFactory, RoundFactory, enterprise_user, official
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    EnterpriseFactory,
+    RoundFactory,
+    enterprise_user,
+    official,
+    scored_assessment,
+)
 
 from .conftest import login
-from .test_officials_bulk import scored
 
 YEAR = 2094
 
@@ -30,8 +36,10 @@ def world(app) -> dict[str, Any]:
         ]
         echeng = [EnterpriseFactory(district="鄂城区", name=f"鄂城区概览{i}有限公司") for i in range(2)]
         for index, enterprise in enumerate(huarong + echeng):
-            scored(enterprise, round_, status="verified" if index == 0 else "submitted", seed=20 + index)
-        scored(EnterpriseFactory(district="华容区"), round_, status="draft")
+            scored_assessment(
+                enterprise, round_, status="verified" if index == 0 else "submitted", seed=20 + index
+            )
+        scored_assessment(EnterpriseFactory(district="华容区"), round_, status="draft")
         district = official("华容区")
         city = official(None)
         owner = enterprise_user(huarong[0])
